@@ -1,0 +1,22 @@
+# Writes version_info.hpp with the git hash and dirty flag; rewrites it only when it changes.
+execute_process(COMMAND git -C ${SRC} rev-parse --short=12 HEAD OUTPUT_VARIABLE hash
+                OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR hash STREQUAL "")
+  set(hash "unknown")
+endif()
+execute_process(COMMAND git -C ${SRC} status --porcelain --untracked-files=no OUTPUT_VARIABLE st
+                OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+if(st STREQUAL "")
+  set(dirty 0)
+else()
+  set(dirty 1)
+endif()
+set(content "#pragma once\nnamespace tessera::build {\ninline constexpr const char* kVersion = \"${VERSION}\";\ninline constexpr const char* kGitHash = \"${hash}\";\ninline constexpr int kGitDirty = ${dirty};\n}\n")
+if(EXISTS ${OUT})
+  file(READ ${OUT} old)
+else()
+  set(old "")
+endif()
+if(NOT old STREQUAL content)
+  file(WRITE ${OUT} "${content}")
+endif()

@@ -1,0 +1,41 @@
+#pragma once
+/// \file field.hpp
+/// Named cell-centred fields registered by physics modules.
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+/// Description of one multi-component cell field.
+struct FieldSpec {
+  std::string name;                     ///< field name, e.g. "u" or "momentum"
+  std::vector<std::string> components;  ///< one name per component, e.g. {"mom_x", "mom_y"}
+  /// Per component: -1 for a scalar, or the axis (0, 1, 2) it is the component along;
+  /// reflecting boundaries flip the sign of components along the boundary normal.
+  std::vector<int> vector_axis;
+  std::string units;        ///< units attribute written with the field
+  std::string description;  ///< human-readable description
+  bool evolved = true;      ///< advanced by the time integrator, exchanged, checkpointed
+  bool conserved = true;    ///< its integral goes to the history
+  bool output = true;       ///< written to snapshots
+};
+
+/// The fields of a simulation, in registration order; ids index Block::field().
+class FieldRegistry {
+ public:
+  /// Registers a field; returns its id. Component names must be unique across fields.
+  int add(FieldSpec spec);
+  int size() const noexcept { return static_cast<int>(specs_.size()); }
+  const FieldSpec& spec(int id) const { return specs_.at(id); }
+  /// Id of the field with this name; throws Error if absent.
+  int id(const std::string& name) const;
+  /// Id or -1.
+  int find(const std::string& name) const noexcept;
+  /// Ids of the evolved fields.
+  std::vector<int> evolved() const;
+
+ private:
+  std::vector<FieldSpec> specs_;
+};
+
+}  // namespace tessera

@@ -1,0 +1,26 @@
+// The explicit module table: a module exists only when its [physics.<name>] section does.
+#include <fmt/format.h>
+
+#include "tessera/core/config.hpp"
+#include "tessera/physics/advection.hpp"
+#include "tessera/physics/module.hpp"
+
+namespace tessera {
+
+std::vector<std::string> module_names() { return {AdvectionModule::kName}; }
+
+std::unique_ptr<PhysicsModule> make_module(const std::string& name, const Config& cfg, int ndim) {
+  if (name == AdvectionModule::kName) return std::make_unique<AdvectionModule>(cfg, ndim);
+  std::string best;
+  std::size_t bd = 1000;
+  std::string all;
+  for (const auto& n : module_names()) {
+    all += (all.empty() ? "" : ", ") + n;
+    if (edit_distance(name, n) < bd) bd = edit_distance(name, n), best = n;
+  }
+  cfg.fail("physics." + name,
+           fmt::format("unknown physics module \"{}\" (known: {}){}", name, all,
+                       bd <= 3 ? fmt::format("; did you mean [physics.{}]?", best) : ""));
+}
+
+}  // namespace tessera
