@@ -317,7 +317,8 @@ void Simulation::write_snapshot() {
   write_mesh_file(path, *mesh_, h, ids, {});
   snapshot_times_.push_back(t_);
   if (comm_.root()) {
-    write_xdmf((fs::path(out_.dir) / (stem + ".xdmf")).string(),
+    // XDMF names avoid ".out." (ParaView 5.11 hands "*.out*" files to its VASP reader).
+    write_xdmf(out_path(fmt::format(".{:05d}.xdmf2", snapshot_count_)),
                {xdmf_grid(*mesh_, ids, out_.layout, out_.float32, stem + ".h5", t_)}, false);
     std::vector<std::string> grids;
     for (std::size_t i = 0; i < snapshot_times_.size(); ++i) {
@@ -325,7 +326,7 @@ void Simulation::write_snapshot() {
                                 fmt::format("{}.out.{:05d}.h5", out_.basename, i),
                                 snapshot_times_[i]));
     }
-    write_xdmf(out_path(".out.xdmf"), grids, true);
+    write_xdmf(out_path(".xdmf2"), grids, true);
   }
   ++snapshot_count_;
   if (out_.snapshot_dt > 0.0) {
@@ -352,8 +353,7 @@ void Simulation::write_checkpoint() {
     h5::write_attr(d, "next_history_time", next_history_t_);
     if (!snapshot_times_.empty()) h5::write_attr(d, "snapshot_times", snapshot_times_);
     if (kill_at == checkpoints_written_ && comm_.root()) {
-      H5Fflush(file, H5F_SCOPE_GLOBAL);
-      std::raise(SIGKILL);
+      std::raise(SIGKILL);  // no H5Fflush: it is collective and would wait for the others
     }
   });
   comm_.barrier();

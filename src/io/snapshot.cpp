@@ -265,8 +265,9 @@ std::string xdmf_grid(const Mesh& mesh, const std::vector<int>& fields, Layout l
       }
       out += grid(fmt::format("block{}", gid), bc, origin, d, [&](const std::string& comp) {
         return fmt::format(
-            "      <DataItem ItemType=\"HyperSlab\" Dimensions=\"{2} {1} {0}\" Type=\"HyperSlab\">\n"
-            "       <DataItem Dimensions=\"3 4\" Format=\"XML\">{3} 0 0 0 1 1 1 1 1 {2} {1} {0}"
+            "      <DataItem ItemType=\"HyperSlab\" Dimensions=\"{2} {1} {0}\" Type=\"HyperSlab\" "
+            "NumberType=\"Float\" Precision=\"{5}\">\n"
+            "       <DataItem Dimensions=\"3 4\" NumberType=\"Int\" Format=\"XML\">{3} 0 0 0 1 1 1 1 1 {2} {1} {0}"
             "</DataItem>\n"
             "       <DataItem Dimensions=\"{4} {2} {1} {0}\" NumberType=\"Float\" Precision=\"{5}\" "
             "Format=\"HDF\">{6}:/fields/{7}</DataItem>\n"
@@ -285,7 +286,7 @@ void write_xdmf(const std::string& path, const std::vector<std::string>& grids, 
     std::ofstream os(tmp);
     if (!os) throw IoError(fmt::format("cannot write '{}'", tmp));
     os << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
-          "<Xdmf Version=\"3.0\">\n <Domain>\n";
+          "<Xdmf Version=\"2.0\">\n <Domain>\n";
     if (temporal) os << "  <Grid Name=\"series\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
     for (const auto& g : grids) os << g;
     if (temporal) os << "  </Grid>\n";

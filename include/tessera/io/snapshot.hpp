@@ -37,7 +37,7 @@ void read_mesh_fields(hid_t file, const std::string& path, Mesh& mesh,
 /// The XDMF <Grid> element describing one snapshot file (`h5_name` relative to the .xdmf).
 std::string xdmf_grid(const Mesh& mesh, const std::vector<int>& fields, Layout layout,
                       bool float32, const std::string& h5_name, double time);
-/// Writes a complete XDMF document holding `grids` (a temporal collection when several).
+/// Writes a complete XDMF (version 2) document holding `grids` (a temporal collection when several).
 void write_xdmf(const std::string& path, const std::vector<std::string>& grids, bool temporal);
 
 }  // namespace tessera

@@ -9,9 +9,9 @@
 
 namespace tessera {
 
-enum class LimiterKind { kMinmod, kVanLeer, kMC };
+enum class LimiterKind { kMinmod, kVanLeer, kMC, kNone };
 
-/// Parses "minmod" | "vanleer" | "mc" (callers validate the string through Config).
+/// Parses "minmod" | "vanleer" | "mc" | "none" (callers validate the string through Config).
 LimiterKind limiter_from_string(const std::string& s);
 
 /// minmod(a, b): the smaller magnitude when signs agree, else 0 (Roe 1986).
@@ -38,12 +38,19 @@ struct MonotonizedCentral {
   }
 };
 
+/// No limiting: the central slope (dl + dr)/2 (Fromm's scheme). Second order everywhere,
+/// including smooth extrema, but not TVD: for smooth problems and convergence studies only.
+struct Unlimited {
+  static double apply(double dl, double dr) { return 0.5 * (dl + dr); }
+};
+
 /// Calls f(Limiter{}) with the functor type of `k`, so kernels are instantiated per limiter.
 template <typename F>
 decltype(auto) with_limiter(LimiterKind k, F&& f) {
   switch (k) {
     case LimiterKind::kMinmod: return f(Minmod{});
     case LimiterKind::kVanLeer: return f(VanLeer{});
+    case LimiterKind::kNone: return f(Unlimited{});
     default: return f(MonotonizedCentral{});
   }
 }

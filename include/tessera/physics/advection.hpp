@@ -11,7 +11,7 @@
 namespace tessera {
 
 /// [physics.advection]: velocity = [vx, vy, vz] (length/time), limiter = "minmod" | "vanleer" |
-/// "mc", reconstruction = "plm" | "donor".
+/// "mc" | "none", reconstruction = "plm" | "donor".
 class AdvectionModule : public PhysicsModule {
  public:
   static constexpr const char* kName = "advection";

@@ -54,7 +54,7 @@ AdvectionModule::AdvectionModule(const Config& cfg, int ndim) : ndim_(ndim) {
   const auto v = cfg.require_doubles("physics.advection.velocity", static_cast<std::size_t>(ndim));
   for (int a = 0; a < ndim; ++a) v_[a] = v[a];
   limiter_ = limiter_from_string(
-      cfg.get_string("physics.advection.limiter", "mc", {"minmod", "vanleer", "mc"}));
+      cfg.get_string("physics.advection.limiter", "mc", {"minmod", "vanleer", "mc", "none"}));
   first_order_ =
       cfg.get_string("physics.advection.reconstruction", "plm", {"plm", "donor"}) == "donor";
 }
