@@ -102,6 +102,17 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
       }
     }
   }
+  // A "user" face needs the problem's hook; check here, collectively, not when only the ranks
+  // owning that face would find out.
+  for (int a = 0; a < mesh_params_.ndim; ++a) {
+    for (int s = 0; s < 2; ++s) {
+      if (bc_params_.face[a][s].kind == BcKind::kUser && !problem_->user_boundary()) {
+        cfg_.fail(fmt::format("boundary.x{}_{}", a + 1, s ? "upper" : "lower"),
+                  "\"user\" needs a problem with a user boundary, and this problem has none; "
+                  "use periodic, outflow, reflecting or fixed");
+      }
+    }
+  }
   cfg_.check_unused();
   deck_text_ = cfg_.effective_toml();
   if (opts_.check_only) return;
@@ -289,20 +300,19 @@ void Simulation::run() {
 void Simulation::progress_line(bool force) {
   if (!comm_.root()) return;
   const double now = wall_seconds();
-  static std::int64_t last_step = -1;
-  if (last_step < 0) last_step = start_step_;
+  if (last_progress_step_ < 0) last_progress_step_ = start_step_;
   const bool due = (step_ - start_step_) % out_.progress_steps == 0 ||
                    now - last_progress_wall_ >= out_.progress_seconds;
   if (!force && !due) return;
   const double dw = now - last_progress_wall_;
-  const double rate = dw > 0 ? static_cast<double>(mesh_->cells_total()) * (step_ - last_step) / dw : 0.0;
+  const double rate = dw > 0 ? static_cast<double>(mesh_->cells_total()) * (step_ - last_progress_step_) / dw : 0.0;
   const double frac = time_.t_end > 0 ? std::min(1.0, t_ / time_.t_end) : 1.0;
   const double elapsed = now - start_wall_;
   const double eta = frac > 0 && t_ > 0 ? elapsed * (1.0 - frac) / std::max(1e-12, frac - 0.0) : 0.0;
   log_.line(fmt::format("step {:>8}  t = {:.6e}  {:5.1f}%  ETA {:>7.1f} s  {:.3e} zone-cycles/s",
                         step_, t_, 100 * frac, eta, rate));
   last_progress_wall_ = now;
-  last_step = step_;
+  last_progress_step_ = step_;
 }
 
 void Simulation::write_snapshot() {

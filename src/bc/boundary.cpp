@@ -221,7 +221,9 @@ void BoundaryExchange::apply_physical(const std::vector<int>& field_ids, double 
         slab.hi[a] = s == 0 ? ng : n + 2 * ng;
         if (f.kind == BcKind::kUser) {
           if (!user_) {
-            throw ConfigError(fmt::format(
+            // The driver rejects such decks up front; reaching this is a programming error on
+            // the ranks that own this face only, so the error is not collective.
+            throw Error(fmt::format(
                 "boundary.{}_{} is \"user\" but the problem supplies no user boundary",
                 kAxisName[a], kSideName[s]));
           }

@@ -153,6 +153,10 @@ void apply_override(TomlValue& root, const std::string& ov) {
   std::string key = ov.substr(0, eq);
   std::string val = ov.substr(eq + 1);
   key.erase(std::remove_if(key.begin(), key.end(), ::isspace), key.end());
+  // Trim the value too: "--set 'problem.name = gaussian'" means "gaussian".
+  const auto first = val.find_first_not_of(" \t");
+  const auto last = val.find_last_not_of(" \t");
+  val = first == std::string::npos ? std::string() : val.substr(first, last - first + 1);
   const std::string name = fmt::format("--set {}", ov);
   TomlValue parsed;
   try {

@@ -186,18 +186,51 @@ void read_mesh_fields(hid_t file, const std::string& path, Mesh& mesh,
   if (h5::read_attr_string(file, "layout") != "blocks") {
     throw IoError(fmt::format("{}: not a blocks-layout file; restart needs a checkpoint", path), true);
   }
+  // Rows are matched by logical location, not by gid: a checkpoint written with another
+  // mesh.curve (another block order) restores every block in place.
+  const auto nb_file = static_cast<hsize_t>(h5::read_attr_int(file, "nblocks"));
+  if (static_cast<std::int64_t>(nb_file) != mesh.nblocks_total()) {
+    throw IoError(fmt::format("{}: {} blocks in the file, {} in the mesh", path, nb_file,
+                              mesh.nblocks_total()),
+                  true);
+  }
+  std::vector<double> locs(nb_file * 3);
+  {
+    h5::Handle gb = h5::open_group(file, "blocks");
+    h5::read_rows(gb, "logical_location", 0, nb_file, locs.data());
+  }
+  std::vector<std::int64_t> gid_of_row(nb_file);
+  for (hsize_t r = 0; r < nb_file; ++r) {
+    gid_of_row[r] = mesh.gid_at({static_cast<std::int64_t>(locs[3 * r]),
+                                 static_cast<std::int64_t>(locs[3 * r + 1]),
+                                 static_cast<std::int64_t>(locs[3 * r + 2])});
+  }
+  // Local blocks in ascending file-row order (the order HDF5 fills a multi-row selection).
+  const std::int64_t first = mesh.first_gid(mesh.comm().rank());
+  std::vector<std::pair<hsize_t, std::size_t>> rows;  // (file row, local block index)
+  for (hsize_t r = 0; r < nb_file; ++r) {
+    const std::int64_t g = gid_of_row[r];
+    if (g >= first && g < first + static_cast<std::int64_t>(mesh.blocks().size())) {
+      rows.emplace_back(r, static_cast<std::size_t>(g - first));
+    }
+  }
+  if (rows.size() != mesh.blocks().size()) {
+    throw IoError(fmt::format("{}: the file's block locations do not cover this mesh", path), true);
+  }
+  std::vector<hsize_t> row_list;
+  for (const auto& r : rows) row_list.push_back(r.first);
   h5::Handle g = h5::open_group(file, "fields");
   const std::size_t per_block = p.block_cells[0] * p.block_cells[1] * p.block_cells[2];
   std::vector<double> buf(per_block * mesh.blocks().size() + 1);
   for (int fid : fields) {
     const FieldSpec& spec = mesh.fields().spec(fid);
     for (std::size_t c = 0; c < spec.components.size(); ++c) {
-      h5::read_rows(g, spec.components[c], mesh.first_gid(mesh.comm().rank()), mesh.blocks().size(),
-                    buf.data());
+      h5::read_row_list(g, spec.components[c], row_list, buf.data());
       std::size_t n = 0;
-      for (auto& b : mesh.blocks()) {
-        Array4& arr = b->field(fid);
-        for_each_cell(b->interior(), [&](int k, int j, int i) {
+      for (const auto& r : rows) {
+        Block& b = *mesh.blocks()[r.second];
+        Array4& arr = b.field(fid);
+        for_each_cell(b.interior(), [&](int k, int j, int i) {
           arr(static_cast<int>(c), k, j, i) = buf[n++];
         });
       }

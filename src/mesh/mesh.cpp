@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "tessera/core/config.hpp"
@@ -128,12 +129,13 @@ Mesh::Mesh(const MeshParams& p, const Comm& comm) : p_(p), comm_(comm) {
       b->n[a] = static_cast<int>(p_.block_cells[a]);
       b->ng[a] = a < p_.ndim ? p_.ghost : 0;
       b->dx[a] = dx[a];
-      const double span = p_.upper[a] - p_.lower[a];
-      // Corners from integer cell indices so that neighbouring blocks agree exactly.
+      // Corners from integer cell indices so that neighbouring blocks agree exactly; lerp is
+      // exact at both ends, so the last block ends on the domain's upper corner.
       const auto c0 = b->loc[a] * p_.block_cells[a];
-      b->lower[a] = p_.lower[a] + span * static_cast<double>(c0) / static_cast<double>(p_.cells[a]);
-      b->upper[a] = p_.lower[a] + span * static_cast<double>(c0 + p_.block_cells[a]) /
-                                      static_cast<double>(p_.cells[a]);
+      const double ncell = static_cast<double>(p_.cells[a]);
+      b->lower[a] = std::lerp(p_.lower[a], p_.upper[a], static_cast<double>(c0) / ncell);
+      b->upper[a] =
+          std::lerp(p_.lower[a], p_.upper[a], static_cast<double>(c0 + p_.block_cells[a]) / ncell);
     }
     for (int d = 0; d < 27; ++d) {
       const auto o = Block::dir_offset(d);

@@ -101,6 +101,7 @@ class Simulation {
   std::int64_t checkpoints_written_ = 0;
   double start_wall_ = 0.0, last_progress_wall_ = 0.0, last_checkpoint_wall_ = 0.0;
   std::int64_t start_step_ = 0;
+  std::int64_t last_progress_step_ = -1;
   std::vector<std::string> history_columns_;
 };
 

@@ -76,6 +76,9 @@ void write_rows(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_t
                 const void* data);
 /// Collective read of rows [first, first + rows) into `data` (as double).
 void read_rows(hid_t loc, const std::string& name, hsize_t first, hsize_t rows, double* data);
+/// Collective read of the listed rows (ascending) into `data` (as double), in that order.
+void read_row_list(hid_t loc, const std::string& name, const std::vector<hsize_t>& rows,
+                   double* data);
 /// Shape of a dataset.
 std::vector<hsize_t> shape(hid_t loc, const std::string& name);
 
