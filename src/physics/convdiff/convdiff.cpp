@@ -1,0 +1,392 @@
+#include "tessera/physics/convdiff.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "tessera/core/config.hpp"
+#include "tessera/numerics/upwind.hpp"
+
+namespace tessera {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+/// TR-BDF2 with gamma = 2 - sqrt(2): both stages then share the matrix I + (gamma/2) dt A
+/// (Bank et al., IEEE Trans. Electron Devices 32 (1985); Hosea & Shampine, Appl. Numer. Math.
+/// 20 (1996), eq. 2.1), and the scheme is L-stable and second order.
+const double kGamma = 2.0 - std::sqrt(2.0);
+}  // namespace
+
+/// Per-scalar implicit state: the system matrix M = I + theta dt A (+ decay), the operator A
+/// itself (for the explicit half of CN / TR-BDF2 and the boundary data r_A), work vectors.
+struct ConvDiffModule::Implicit {
+  std::unique_ptr<LinearSystem> sys, op;
+  std::vector<double> r_a;  // boundary data of A: H u = A u - r_a
+  PetscVec ustar, au, rbc, src, src2;
+  double coef = -1.0;  // theta dt of the assembled M
+};
+
+ConvDiffModule::ConvDiffModule(const Config& cfg, int ndim) : ndim_(ndim) {
+  const std::string sec = "physics.convdiff.";
+  // Scalar names: strings; read through get_string one by one is not possible for arrays,
+  // so the list is read as the keys' text via leaves: names are validated as identifiers.
+  names_.clear();
+  if (cfg.has(sec + "scalars")) {
+    const auto leaves = cfg.leaves_in("physics.convdiff");
+    for (const auto& [k, v] : leaves) {
+      if (k != sec + "scalars") continue;
+      // toml text: [ "c", "d" ]
+      std::string cur;
+      bool in = false;
+      for (char ch : v) {
+        if (ch == '"') {
+          if (in) names_.push_back(cur), cur.clear();
+          in = !in;
+        } else if (in) {
+          cur += ch;
+        }
+      }
+    }
+    if (names_.empty())
+      cfg.fail(sec + "scalars", "give a non-empty list of scalar names, e.g. [\"c\"]");
+    for (const auto& n : names_) {
+      if (n.empty() || n.find_first_of(" .\t/") != std::string::npos) {
+        cfg.fail(sec + "scalars", fmt::format("'{}' is not a valid field name", n));
+      }
+    }
+  } else {
+    names_ = {"c"};
+  }
+  const auto ns = names_.size();
+  const auto v =
+      cfg.get_doubles(sec + "velocity", std::vector<double>(static_cast<std::size_t>(ndim), 0.0),
+                      static_cast<std::size_t>(ndim));
+  for (int a = 0; a < ndim; ++a) v_[a] = v[a];
+  d_const_ = cfg.get_double(sec + "diffusivity", 0.0, Range::non_negative());
+  d_max_ = d_const_;
+  decay_ = cfg.get_doubles(sec + "decay", std::vector<double>(ns, 0.0), ns, Range::non_negative());
+  mode_ = cfg.get_string(sec + "diffusion", "implicit", {"implicit", "explicit"}) == "explicit"
+              ? DiffusionMode::kExplicit
+              : DiffusionMode::kImplicit;
+  const std::string sch = cfg.get_string(sec + "time_scheme", "trbdf2", {"be", "cn", "trbdf2"});
+  scheme_ = sch == "be"   ? ImplicitScheme::kBackwardEuler
+            : sch == "cn" ? ImplicitScheme::kCrankNicolson
+                          : ImplicitScheme::kTRBDF2;
+  max_dt_ = cfg.get_double(sec + "max_dt", kInf, Range::positive());
+  limiter_ = limiter_from_string(
+      cfg.get_string(sec + "limiter", "mc", {"minmod", "vanleer", "mc", "none"}));
+  first_order_ = cfg.get_string(sec + "reconstruction", "plm", {"plm", "donor"}) == "donor";
+  solver_opts_.prefix = "diffusion_";
+  solver_opts_.spd = true;  // I + theta dt (lambda - div D grad) is SPD for D, lambda >= 0
+  solver_opts_.rtol = cfg.get_double(sec + "rtol", 1e-10, Range::positive());
+  solver_opts_.max_it = static_cast<int>(cfg.get_int(sec + "max_it", 500, Range::at_least(1)));
+  const std::string so = cfg.get_string(sec + "sorption", "none", {"none", "linear", "langmuir"});
+  sorption_ = so == "linear"     ? Sorption::kLinear
+              : so == "langmuir" ? Sorption::kLangmuir
+                                 : Sorption::kNone;
+  if (sorption_ != Sorption::kNone) {
+    k_a_ = cfg.require_double(sec + "k_a", Range::non_negative());
+    k_d_ = cfg.require_double(sec + "k_d", Range::non_negative());
+    alpha_ = cfg.get_double(sec + "alpha", 1.0, Range::non_negative());
+    if (sorption_ == Sorption::kLangmuir)
+      q_max_ = cfg.require_double(sec + "q_max", Range::positive());
+  }
+  bc_ = BoundaryParams::from_config(cfg, ndim);
+  mesh_params_ = MeshParams::from_config(cfg);
+  mesh_params_.periodic = bc_.periodic();
+  sources_.resize(ns);
+  // Matrix boundary conditions must exist for every scalar when there is diffusion.
+  if (d_const_ > 0.0 || mode_ == DiffusionMode::kImplicit) {
+    for (const auto& n : names_) (void)face_conditions_from(bc_, ndim, n);
+  }
+}
+
+ConvDiffModule::~ConvDiffModule() = default;
+
+void ConvDiffModule::register_fields(FieldRegistry& reg) {
+  fids_.clear();
+  for (const auto& n : names_) {
+    FieldSpec s;
+    s.name = n;
+    s.components = {n};
+    s.vector_axis = {-1};
+    s.units = "1";
+    s.description = "passive scalar (concentration) advected, diffused and decaying";
+    fids_.push_back(reg.add(s));
+  }
+  qids_.clear();
+  if (sorption_ == Sorption::kNone) return;
+  for (const auto& n : names_) {
+    FieldSpec s;
+    s.name = "q_" + n;
+    s.components = {"q_" + n};
+    s.vector_axis = {-1};
+    s.units = "1";
+    s.description = "adsorbed phase of " + n + " (per unit volume of mobile phase / alpha)";
+    qids_.push_back(reg.add(s));
+  }
+}
+
+void ConvDiffModule::set_diffusivity(std::function<double(const std::array<double, 3>&)> d,
+                                     double d_max) {
+  d_fn_ = std::move(d);
+  d_max_ = d_max;
+  dcoef_ready_ = false;
+}
+
+void ConvDiffModule::set_source(int s, PointFn f) {
+  sources_.at(s) = std::move(f);
+}
+
+double ConvDiffModule::max_dt(const Block& b) const {
+  double dt = max_dt_;
+  // Unsplit MUSCL + SSP-RK: dt sum_a |v_a| / dx_a <= 1 (Toro 2009, 16.4).
+  double rate = 0.0;
+  for (int a = 0; a < ndim_; ++a) rate += std::abs(v_[a]) / b.dx[a];
+  if (rate > 0.0) dt = std::min(dt, 1.0 / rate);
+  if (mode_ == DiffusionMode::kExplicit) {
+    // The explicit operator's spectrum lies in [-(lambda + 4 sum D/dx^2), 0]; SSP-RK2/3 are
+    // stable on [-2, 0] of the real axis, so dt <= 2 / (lambda + 4 sum D/dx^2).
+    double lam = 0.0;
+    for (double d : decay_) lam = std::max(lam, d);
+    double r = lam;
+    for (int a = 0; a < ndim_; ++a) r += 4.0 * d_max_ / (b.dx[a] * b.dx[a]);
+    if (r > 0.0) dt = std::min(dt, 2.0 / r);
+  }
+  if (sorption_ != Sorption::kNone) {
+    // Explicit kinetics: the linear system (c, q) has rates up to k_d + alpha k_a (Langmuir:
+    // linearised about c ~ 1, q ~ 0, i.e. k_a q_max plays k_a); RK2/3 need dt * rate <= 2.
+    const double ka = sorption_ == Sorption::kLangmuir ? k_a_ * (q_max_ + 1.0) : k_a_;
+    const double r = k_d_ + (1.0 + alpha_) * ka;
+    if (r > 0.0) dt = std::min(dt, 2.0 / r);
+  }
+  return dt;
+}
+
+void ConvDiffModule::add_rhs(const Block& b, double t, std::vector<Array4>& rhs) {
+  const int ns = num_scalars();
+  bool any_v = false;
+  for (int a = 0; a < ndim_; ++a) any_v = any_v || v_[a] != 0.0;
+  if (any_v) {
+    if (flux_.dims() != b.dims() || flux_.ncomp() != 1) flux_.resize(1, b.dims());
+    for (int s = 0; s < ns; ++s) {
+      const Array4& u = b.field(fids_[s]);
+      with_limiter(limiter_, [&](auto lim) {
+        using Lim = decltype(lim);
+        auto along = [&](auto axis) {
+          constexpr int A = decltype(axis)::value;
+          const double v = v_[A];
+          if (v == 0.0) return;
+          add_upwind_divergence<A, Lim>(
+              b, u, 0, rhs[fids_[s]], 0, flux_, [v](std::ptrdiff_t) { return v; }, first_order_);
+        };
+        along(std::integral_constant<int, 0>{});
+        if (ndim_ > 1) along(std::integral_constant<int, 1>{});
+        if (ndim_ > 2) along(std::integral_constant<int, 2>{});
+      });
+    }
+  }
+  if (sorption_ != Sorption::kNone) {
+    // Exchange between mobile and adsorbed phases (pointwise): q_t = rate, c_t -= alpha rate.
+    for (int s = 0; s < ns; ++s) {
+      const Array4& c = b.field(fids_[s]);
+      const Array4& q = b.field(qids_[s]);
+      Array4& rc = rhs[fids_[s]];
+      Array4& rq = rhs[qids_[s]];
+      const bool lang = sorption_ == Sorption::kLangmuir;
+      for_each_cell(b.interior(), [&](int k, int j, int i) {
+        const double cv = c(0, k, j, i), qv = q(0, k, j, i);
+        const double rate = (lang ? k_a_ * cv * (q_max_ - qv) : k_a_ * cv) - k_d_ * qv;
+        rq(0, k, j, i) += rate;
+        rc(0, k, j, i) -= alpha_ * rate;
+      });
+    }
+  }
+  if (mode_ != DiffusionMode::kExplicit) return;
+  // Explicit diffusion + decay + source: rhs -= H u with H = lambda - div(D grad), the same
+  // face terms as the implicit matrix (solvers/fv_diffusion).
+  std::vector<Array4> dblock(1);
+  if (d_fn_) fill_block_function(mesh_params_, b, d_fn_, dblock[0]);
+  for (int s = 0; s < ns; ++s) {
+    HelmholtzSpec spec;
+    spec.alpha = decay_[s];
+    spec.beta = 1.0;
+    spec.d_const = d_const_;
+    spec.diffusivity = d_fn_ ? &dblock : nullptr;
+    spec.bc = face_conditions_from(bc_, ndim_, names_[s]);
+    apply_helmholtz(b, 0, spec, b.field(fids_[s]), 0, -1.0, rhs[fids_[s]], 0);
+    if (sources_[s]) {
+      Array4 src;
+      fill_block_function(
+          mesh_params_, b, [&](const std::array<double, 3>& x) { return sources_[s](x, t); }, src);
+      Array4& r = rhs[fids_[s]];
+      for_each_cell(b.interior(), [&](int k, int j, int i) { r(0, k, j, i) += src(0, k, j, i); });
+    }
+  }
+}
+
+void ConvDiffModule::ensure_solvers(Mesh& mesh) {
+  if (!implicit_.empty()) return;
+  if (d_fn_) fill_cell_function(mesh, d_fn_, dcoef_);
+  for (int s = 0; s < num_scalars(); ++s) {
+    auto im = std::make_unique<Implicit>();
+    im->sys = std::make_unique<LinearSystem>(mesh, solver_opts_);
+    im->op = std::make_unique<LinearSystem>(mesh, solver_opts_);
+    HelmholtzSpec spec;
+    spec.alpha = decay_[s];
+    spec.beta = 1.0;
+    spec.d_const = d_const_;
+    spec.diffusivity = d_fn_ ? &dcoef_ : nullptr;
+    spec.bc = face_conditions_from(bc_, ndim_, names_[s]);
+    im->r_a.assign(static_cast<std::size_t>(im->op->numbering().local_rows()), 0.0);
+    assemble_helmholtz(mesh, spec, *im->op, &im->r_a);
+    im->ustar = im->sys->make_vector();
+    im->au = im->sys->make_vector();
+    im->rbc = im->sys->make_vector();
+    im->src = im->sys->make_vector();
+    im->src2 = im->sys->make_vector();
+    {
+      VecArray r(im->rbc);
+      for (std::size_t i = 0; i < im->r_a.size(); ++i)
+        r[static_cast<std::ptrdiff_t>(i)] = im->r_a[i];
+    }
+    implicit_.push_back(std::move(im));
+  }
+}
+
+void ConvDiffModule::fill_source(Mesh& mesh, int s, double t, Vec out) {
+  const CellNumbering& num = implicit_[s]->sys->numbering();
+  VecArray o(out);
+  Array4 src;
+  for (const auto& bp : mesh.blocks()) {
+    const Block& b = *bp;
+    fill_block_function(
+        mesh_params_, b, [&](const std::array<double, 3>& x) { return sources_[s](x, t); }, src);
+    for_each_cell(b.interior(), [&](int k, int j, int i) {
+      o[num.row(b.gid, i - b.ng[0], j - b.ng[1], k - b.ng[2]) - num.first_row()] = src(0, k, j, i);
+    });
+  }
+}
+
+namespace {
+/// Copies the interior of field `fid` into / out of a vector in the global row order.
+void field_to_vec(Mesh& mesh, const CellNumbering& num, int fid, Vec v, bool to_vec) {
+  VecArray a(v);
+  for (const auto& bp : mesh.blocks()) {
+    Block& b = *bp;
+    Array4& u = b.field(fid);
+    for_each_cell(b.interior(), [&](int k, int j, int i) {
+      const auto r = num.row(b.gid, i - b.ng[0], j - b.ng[1], k - b.ng[2]) - num.first_row();
+      if (to_vec)
+        a[r] = u(0, k, j, i);
+      else
+        u(0, k, j, i) = a[r];
+    });
+  }
+}
+}  // namespace
+
+void ConvDiffModule::implicit_stage(Mesh& mesh, double t, double dt) {
+  if (mode_ != DiffusionMode::kImplicit) return;
+  ensure_solvers(mesh);
+  last_iterations_ = 0;
+  last_residual_ = 0.0;
+  auto record = [&](const SolveReport& r) {
+    last_iterations_ += r.iterations;
+    total_iterations_ += r.iterations;
+    ++solves_;
+    last_residual_ =
+        std::max(last_residual_, r.rhs_norm > 0 ? r.residual / r.rhs_norm : r.residual);
+  };
+  const double theta = scheme_ == ImplicitScheme::kBackwardEuler   ? 1.0
+                       : scheme_ == ImplicitScheme::kCrankNicolson ? 0.5
+                                                                   : 0.5 * kGamma;
+  const double coef = theta * dt;
+  for (int s = 0; s < num_scalars(); ++s) {
+    Implicit& im = *implicit_[s];
+    LinearSystem& sys = *im.sys;
+    const CellNumbering& num = sys.numbering();
+    if (im.coef != coef) {
+      // M = I + theta dt (lambda - div D grad): reassembled (and its preconditioner rebuilt)
+      // only when theta dt changes, e.g. on the last step clipped to t_end.
+      HelmholtzSpec spec;
+      spec.alpha = 1.0 + coef * decay_[s];
+      spec.beta = coef;
+      spec.d_const = d_const_;
+      spec.diffusivity = d_fn_ ? &dcoef_ : nullptr;
+      spec.bc = face_conditions_from(bc_, ndim_, names_[s]);
+      assemble_helmholtz(mesh, spec, sys, nullptr);
+      im.coef = coef;
+    }
+    const bool src = static_cast<bool>(sources_[s]);
+    Vec b = sys.rhs(), x = sys.solution();
+    field_to_vec(mesh, num, fids_[s], im.ustar, true);
+    TESSERA_PETSC(VecCopy(im.ustar, x));  // warm start: the current state
+    if (scheme_ == ImplicitScheme::kBackwardEuler) {
+      // (I + dt A) u1 = u* + dt (r_A + S(t + dt))
+      TESSERA_PETSC(VecWAXPY(b, dt, im.rbc, im.ustar));
+      if (src) {
+        fill_source(mesh, s, t + dt, im.src);
+        TESSERA_PETSC(VecAXPY(b, dt, im.src));
+      }
+      record(sys.solve());
+    } else {
+      // Trapezoidal stage over h = dt (CN) or gamma dt (TR-BDF2):
+      // (I + h/2 A) u = u* - h/2 A u* + h r_A + h/2 (S(t) + S(t + h))
+      const double h = scheme_ == ImplicitScheme::kCrankNicolson ? dt : kGamma * dt;
+      TESSERA_PETSC(MatMult(im.op->matrix(), im.ustar, im.au));
+      TESSERA_PETSC(VecWAXPY(b, -0.5 * h, im.au, im.ustar));
+      TESSERA_PETSC(VecAXPY(b, h, im.rbc));
+      if (src) {
+        fill_source(mesh, s, t, im.src);
+        fill_source(mesh, s, t + h, im.src2);
+        TESSERA_PETSC(VecAXPBYPCZ(b, 0.5 * h, 0.5 * h, 1.0, im.src, im.src2));
+      }
+      record(sys.solve());
+      if (scheme_ == ImplicitScheme::kTRBDF2) {
+        // BDF2 stage: (I + w dt A) u1 = (u_g - (1-g)^2 u*) / (g (2-g)) + w dt (r_A + S(t+dt)),
+        // w = (1-g)/(2-g) = g/2 for g = 2 - sqrt(2): the same matrix. Warm start: u_g.
+        const double g = kGamma, w = (1.0 - g) / (2.0 - g);
+        const double c = 1.0 / (g * (2.0 - g));
+        TESSERA_PETSC(VecAXPBYPCZ(b, c, -c * (1.0 - g) * (1.0 - g), 0.0, x, im.ustar));
+        TESSERA_PETSC(VecAXPY(b, w * dt, im.rbc));
+        if (src) {
+          fill_source(mesh, s, t + dt, im.src);
+          TESSERA_PETSC(VecAXPY(b, w * dt, im.src));
+        }
+        record(sys.solve());
+      }
+    }
+    field_to_vec(mesh, num, fids_[s], x, false);
+  }
+}
+
+std::vector<HistoryValue> ConvDiffModule::history_values(Mesh& mesh, double /*t*/) {
+  std::vector<HistoryValue> out;
+  // Detector at the outlet: mean of c over the cells adjacent to the x1 upper face (each rank
+  // adds its share; the driver sums in rank order).
+  double ncell = 1.0;
+  for (int a = 1; a < ndim_; ++a) ncell *= static_cast<double>(mesh.params().cells[a]);
+  for (int s = 0; s < num_scalars(); ++s) {
+    double sum = 0.0;
+    for (const auto& bp : mesh.blocks()) {
+      const Block& b = *bp;
+      if (b.neighbor[Block::dir_index(1, 0, 0)] >= 0 && !mesh.params().periodic[0]) continue;
+      if (b.loc[0] != mesh.nblocks_dim()[0] - 1) continue;
+      IndexBox box = b.interior();
+      box.lo[0] = box.hi[0] - 1;
+      const Array4& c = b.field(fids_[s]);
+      for_each_cell(box, [&](int k, int j, int i) { sum += c(0, k, j, i); });
+    }
+    out.push_back({"outlet_" + names_[s], sum / ncell, HistoryReduce::kSum});
+  }
+  if (mode_ != DiffusionMode::kImplicit) return out;
+  // The same on every rank (KSP results are collective): combine with max.
+  out.insert(out.end(), {{solver_opts_.prefix + "iterations", static_cast<double>(last_iterations_),
+                          HistoryReduce::kMax},
+                         {solver_opts_.prefix + "residual", last_residual_, HistoryReduce::kMax}});
+  return out;
+}
+
+}  // namespace tessera
