@@ -41,8 +41,12 @@ class RankFailurePrinter : public ::testing::EmptyTestEventListener {
 };
 }  // namespace
 
-Comm& test_comm() { return *g_comm; }
-const std::string& scratch_dir() { return g_scratch; }
+Comm& test_comm() {
+  return *g_comm;
+}
+const std::string& scratch_dir() {
+  return g_scratch;
+}
 
 }  // namespace tessera::test
 

@@ -35,7 +35,9 @@ double f(int c, const Loc& g, double offset = 0.0) {
 }
 
 /// What the user boundary hook writes: identifies the face and the component.
-double user_value(int axis, int side, int c) { return 5000.0 + 100.0 * axis + 10.0 * side + c; }
+double user_value(int axis, int side, int c) {
+  return 5000.0 + 100.0 * axis + 10.0 * side + c;
+}
 
 const char* kCompName[3] = {"vx", "s", "q"};
 const int kVectorAxis[3] = {0, -1, -1};
@@ -70,7 +72,9 @@ struct BcCase {
 };
 
 /// gtest prints a failing case by its name.
-void PrintTo(const BcCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const BcCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 /// The expected value of component c at global index g (possibly outside the domain).
 /// Physical boundaries are applied axis by axis (x, then y, then z) over the full ghosted
@@ -261,7 +265,11 @@ const std::vector<BcCase> kCases = {
     {"d1_periodic", 1, {32, 1, 1}, {4, 1, 1}, 2, {{{P, P}, {}, {}}}},
     {"d1_outflow_reflecting", 1, {32, 1, 1}, {4, 1, 1}, 2, {{{O, R}, {}, {}}}},
     {"d1_reflecting_outflow", 1, {32, 1, 1}, {4, 1, 1}, 2, {{{R, O}, {}, {}}}},
-    {"d1_fixed_g3", 1, {32, 1, 1}, {4, 1, 1}, 3,
+    {"d1_fixed_g3",
+     1,
+     {32, 1, 1},
+     {4, 1, 1},
+     3,
      {{{fixed_value(-5.0), fixed_values({{"vx", 7.0}, {"q", 9.0}}, true, 3.0)}, {}, {}}}},
     {"d1_periodic_g3", 1, {24, 1, 1}, {4, 1, 1}, 3, {{{P, P}, {}, {}}}},
     {"d1_user_outflow", 1, {32, 1, 1}, {4, 1, 1}, 2, {{{U, O}, {}, {}}}},
@@ -269,19 +277,44 @@ const std::vector<BcCase> kCases = {
     {"d2_periodic", 2, {16, 16, 1}, {4, 4, 1}, 2, {{{P, P}, {P, P}, {}}}},
     {"d2_outflow", 2, {16, 16, 1}, {4, 4, 1}, 2, {{{O, O}, {O, O}, {}}}},
     {"d2_reflecting", 2, {16, 16, 1}, {4, 4, 1}, 2, {{{R, R}, {R, R}, {}}}},
-    {"d2_fixed", 2, {16, 16, 1}, {4, 4, 1}, 2,
+    {"d2_fixed",
+     2,
+     {16, 16, 1},
+     {4, 4, 1},
+     2,
      {{{fixed_value(1.5), fixed_value(-2.5)},
        {fixed_values({{"vx", 10.0}, {"s", 11.0}, {"q", 12.0}}), fixed_value(4.0)},
        {}}}},
-    {"d2_xperiodic_yreflect_yfixed", 2, {16, 16, 1}, {4, 4, 1}, 2,
+    {"d2_xperiodic_yreflect_yfixed",
+     2,
+     {16, 16, 1},
+     {4, 4, 1},
+     2,
      {{{P, P}, {R, fixed_value(-7.0)}, {}}}},
-    {"d2_xoutflow_xreflect_yperiodic_morton", 2, {16, 16, 1}, {4, 4, 1}, 2,
-     {{{O, R}, {P, P}, {}}}, CurveKind::kMorton},
-    {"d2_fixed_x_outflow_y", 2, {16, 16, 1}, {4, 4, 1}, 2,
+    {"d2_xoutflow_xreflect_yperiodic_morton",
+     2,
+     {16, 16, 1},
+     {4, 4, 1},
+     2,
+     {{{O, R}, {P, P}, {}}},
+     CurveKind::kMorton},
+    {"d2_fixed_x_outflow_y",
+     2,
+     {16, 16, 1},
+     {4, 4, 1},
+     2,
      {{{fixed_value(8.0), fixed_value(9.0)}, {O, O}, {}}}},
-    {"d2_outflow_x_fixed_y", 2, {16, 16, 1}, {4, 4, 1}, 2,
+    {"d2_outflow_x_fixed_y",
+     2,
+     {16, 16, 1},
+     {4, 4, 1},
+     2,
      {{{O, O}, {fixed_value(8.0), fixed_value(9.0)}, {}}}},
-    {"d2_g3_reflect_outflow_fixed_reflect", 2, {24, 16, 1}, {6, 4, 1}, 3,
+    {"d2_g3_reflect_outflow_fixed_reflect",
+     2,
+     {24, 16, 1},
+     {6, 4, 1},
+     3,
      {{{R, O}, {fixed_value(0.75), R}, {}}}},
     {"d2_g3_periodic", 2, {24, 16, 1}, {6, 4, 1}, 3, {{{P, P}, {P, P}, {}}}},
     {"d2_one_block_in_y_periodic", 2, {16, 4, 1}, {4, 4, 1}, 2, {{{O, R}, {P, P}, {}}}},
@@ -290,14 +323,22 @@ const std::vector<BcCase> kCases = {
     {"d3_periodic", 3, {8, 8, 8}, {4, 4, 4}, 2, {{{P, P}, {P, P}, {P, P}}}},
     {"d3_outflow", 3, {8, 8, 8}, {4, 4, 4}, 2, {{{O, O}, {O, O}, {O, O}}}},
     {"d3_reflecting", 3, {8, 8, 8}, {4, 4, 4}, 2, {{{R, R}, {R, R}, {R, R}}}},
-    {"d3_fixed", 3, {8, 8, 8}, {4, 4, 4}, 2,
+    {"d3_fixed",
+     3,
+     {8, 8, 8},
+     {4, 4, 4},
+     2,
      {{{fixed_value(1.0), fixed_value(2.0)},
        {fixed_value(3.0), fixed_values({{"vx", 40.0}}, true, 4.0)},
        {fixed_value(5.0), fixed_value(6.0)}}}},
-    {"d3_mixed", 3, {8, 8, 8}, {4, 4, 4}, 2,
-     {{{O, R}, {P, P}, {fixed_value(-3.0), O}}}},
-    {"d3_mixed_morton", 3, {8, 8, 8}, {4, 4, 4}, 2,
-     {{{R, O}, {O, fixed_value(2.0)}, {P, P}}}, CurveKind::kMorton},
+    {"d3_mixed", 3, {8, 8, 8}, {4, 4, 4}, 2, {{{O, R}, {P, P}, {fixed_value(-3.0), O}}}},
+    {"d3_mixed_morton",
+     3,
+     {8, 8, 8},
+     {4, 4, 4},
+     2,
+     {{{R, O}, {O, fixed_value(2.0)}, {P, P}}},
+     CurveKind::kMorton},
     {"d3_g3_mixed", 3, {8, 8, 8}, {4, 4, 4}, 3, {{{R, R}, {P, P}, {O, R}}}},
     {"d3_4x2x1_periodic_z_self", 3, {16, 8, 4}, {4, 4, 4}, 2, {{{P, P}, {R, O}, {P, P}}}},
     {"d3_4x2x1_all_periodic", 3, {16, 8, 4}, {4, 4, 4}, 2, {{{P, P}, {P, P}, {P, P}}}},

@@ -49,23 +49,23 @@ std::string config_error_of(F&& f) {
 }
 
 const std::string kBasic = deck({
-    "# a test deck",                // 1
-    "[mesh]",                       // 2
-    "cells = [64, 32]",             // 3
-    "ghost = 2",                    // 4
-    "lower = [0, -1.5]",            // 5
-    "curve = \"morton\"",           // 6
-    "",                             // 7
-    "[time]",                       // 8
-    "cfl = 0.4",                    // 9
-    "tlim = 1",                     // 10
-    "integrator = \"rk3\"",         // 11
-    "",                             // 12
-    "[output]",                     // 13
-    "enabled = true",               // 14
-    "dir = \"out\"",                // 15
-    "[physics.advection]",          // 16
-    "velocity = [1.0, 0.5, 0.0]",   // 17
+    "# a test deck",               // 1
+    "[mesh]",                      // 2
+    "cells = [64, 32]",            // 3
+    "ghost = 2",                   // 4
+    "lower = [0, -1.5]",           // 5
+    "curve = \"morton\"",          // 6
+    "",                            // 7
+    "[time]",                      // 8
+    "cfl = 0.4",                   // 9
+    "tlim = 1",                    // 10
+    "integrator = \"rk3\"",        // 11
+    "",                            // 12
+    "[output]",                    // 13
+    "enabled = true",              // 14
+    "dir = \"out\"",               // 15
+    "[physics.advection]",         // 16
+    "velocity = [1.0, 0.5, 0.0]",  // 17
 });
 
 TEST(Config, TypedGettersReturnDeckValues) {
@@ -135,10 +135,10 @@ TEST(Config, FractionalValueWhereIntegerIsAskedFails) {
 }
 
 TEST(Config, OverridesReplaceAddAndKeepSiblings) {
-  const Config cfg = Config::from_string(
-      kBasic, "deck.toml",
-      {"time.cfl=0.8", "mesh.cells=[128,128]", "problem.name=gaussian", "output.extra_key=5",
-       "time.integrator = \"rk2\""});
+  const Config cfg =
+      Config::from_string(kBasic, "deck.toml",
+                          {"time.cfl=0.8", "mesh.cells=[128,128]", "problem.name=gaussian",
+                           "output.extra_key=5", "time.integrator = \"rk2\""});
   EXPECT_EQ(cfg.get_double("time.cfl", 0.0), 0.8);
   EXPECT_EQ(cfg.get_ints("mesh.cells", {}), (std::vector<std::int64_t>{128, 128}));
   EXPECT_EQ(cfg.get_string("problem.name", ""), "gaussian");  // bare word -> string
@@ -152,8 +152,7 @@ TEST(Config, OverridesReplaceAddAndKeepSiblings) {
 }
 
 TEST(Config, LaterOverrideWins) {
-  const Config cfg =
-      Config::from_string(kBasic, "deck.toml", {"time.cfl=0.1", "time.cfl=0.2"});
+  const Config cfg = Config::from_string(kBasic, "deck.toml", {"time.cfl=0.1", "time.cfl=0.2"});
   EXPECT_EQ(cfg.get_double("time.cfl", 0.0), 0.2);
 }
 
@@ -191,12 +190,12 @@ TEST(Config, InvalidTomlIsAConfigErrorNamingTheFile) {
 
 TEST(Config, StringWhereNumberBelongsNamesFileLineAndKey) {
   const Config cfg = Config::from_string(deck({
-                                             "[mesh]",         // 1
-                                             "ghost = 2",      // 2
-                                             "",               // 3
-                                             "[time]",         // 4
-                                             "tlim = 1.0",     // 5
-                                             "cfl = \"fast\"", // 6
+                                             "[mesh]",          // 1
+                                             "ghost = 2",       // 2
+                                             "",                // 3
+                                             "[time]",          // 4
+                                             "tlim = 1.0",      // 5
+                                             "cfl = \"fast\"",  // 6
                                          }),
                                          "deck.toml");
   const std::string msg = config_error_of([&] { cfg.get_double("time.cfl", 0.5); });
@@ -282,12 +281,12 @@ TEST(Config, ArrayLengthMismatchNamesKey) {
 
 TEST(Config, CheckUnusedNamesMisspeltKeyLineAndSuggestion) {
   const Config cfg = Config::from_string(deck({
-                                             "[mesh]",       // 1
-                                             "ghost = 2",    // 2
-                                             "[time]",       // 3
-                                             "cfl = 0.4",    // 4
-                                             "tlim = 2.0",   // 5
-                                             "cfll = 0.3",   // 6
+                                             "[mesh]",      // 1
+                                             "ghost = 2",   // 2
+                                             "[time]",      // 3
+                                             "cfl = 0.4",   // 4
+                                             "tlim = 2.0",  // 5
+                                             "cfll = 0.3",  // 6
                                          }),
                                          "deck.toml");
   cfg.get_int("mesh.ghost", 2);
@@ -319,8 +318,8 @@ TEST(Config, CheckUnusedPassesWhenEveryKeyWasRead) {
 }
 
 TEST(Config, CheckUnusedWithNoCloseKeyGivesNoSuggestion) {
-  const Config cfg = Config::from_string(deck({"[time]", "cfl = 0.4", "zzzzzzzzzz = 1"}),
-                                         "deck.toml");
+  const Config cfg =
+      Config::from_string(deck({"[time]", "cfl = 0.4", "zzzzzzzzzz = 1"}), "deck.toml");
   cfg.get_double("time.cfl", 0.0);
   const std::string m = config_error_of([&] { cfg.check_unused(); });
   EXPECT_NE(m.find("time.zzzzzzzzzz"), std::string::npos) << m;
@@ -345,10 +344,10 @@ TEST(Config, MissingRequiredKeyNamesTheKey) {
 
 TEST(Config, AllowedStringListWithSuggestion) {
   const Config cfg = Config::from_string(deck({
-                                             "[physics.advection]",  // 1
-                                             "limiter = \"vanler\"", // 2
-                                             "recon = \"xyzzy\"",    // 3
-                                             "other = \"mc\"",       // 4
+                                             "[physics.advection]",   // 1
+                                             "limiter = \"vanler\"",  // 2
+                                             "recon = \"xyzzy\"",     // 3
+                                             "other = \"mc\"",        // 4
                                          }),
                                          "deck.toml");
   const std::vector<std::string> allowed{"minmod", "vanleer", "mc"};

@@ -99,8 +99,8 @@ TEST(Integrator, ConvergenceOrderOnDecay) {
   const struct {
     IntegratorKind k;
     double p;
-  } cases[] = {{IntegratorKind::kRK1, 1.0}, {IntegratorKind::kSSPRK2, 2.0},
-               {IntegratorKind::kSSPRK3, 3.0}};
+  } cases[] = {
+      {IntegratorKind::kRK1, 1.0}, {IntegratorKind::kSSPRK2, 2.0}, {IntegratorKind::kSSPRK3, 3.0}};
   for (const auto& c : cases) {
     const auto orders = observed_orders(c.k);
     ASSERT_EQ(orders.size(), 4u);
@@ -115,10 +115,13 @@ TEST(Integrator, OneStepOfRk2IsTheTaylorPolynomial) {
   // For y' = -y, SSPRK2 gives y1 = 1 - dt + dt^2/2 exactly (a polynomial in dt).
   const auto st = rk_stages(IntegratorKind::kSSPRK2);
   const double dt = 0.5;
-  EXPECT_EQ(rk_step(st, [](double, double y) { return -y; }, 0.0, 1.0, dt), 1 - dt + dt * dt / 2);
+  EXPECT_EQ(rk_step(
+                st, [](double, double y) { return -y; }, 0.0, 1.0, dt),
+            1 - dt + dt * dt / 2);
   // SSPRK3: 1 - dt + dt^2/2 - dt^3/6; dt = 0.5 gives 0.604166...; 1e-15: rounding of 1/3, 2/3.
   const auto st3 = rk_stages(IntegratorKind::kSSPRK3);
-  EXPECT_NEAR(rk_step(st3, [](double, double y) { return -y; }, 0.0, 1.0, dt),
+  EXPECT_NEAR(rk_step(
+                  st3, [](double, double y) { return -y; }, 0.0, 1.0, dt),
               1 - dt + dt * dt / 2 - dt * dt * dt / 6, 1e-15);
 }
 
@@ -127,7 +130,7 @@ TEST(Integrator, StageTimesIntegratePolynomialsExactly) {
   // SSPRK3 is Simpson's rule (weights 1/6, 1/6, 2/3 at c = 0, 1, 1/2), exact for cubics.
   // Only the right stage times c make these exact.
   const double t0 = 0.5, dt = 2.0;
-  const auto lin = [](double t, double) { return 3.0 * t + 1.0; };   // y = 1.5 t^2 + t
+  const auto lin = [](double t, double) { return 3.0 * t + 1.0; };  // y = 1.5 t^2 + t
   const auto cubic = [](double t, double) { return 4.0 * t * t * t - 3.0 * t * t; };  // t^4 - t^3
   const double lin_exact = (1.5 * 2.5 * 2.5 + 2.5) - (1.5 * 0.25 + 0.5);
   const double cubic_exact = (std::pow(2.5, 4) - std::pow(2.5, 3)) - (0.0625 - 0.125);

@@ -26,9 +26,9 @@ TEST(Limiters, MinmodHandValues) {
 
 TEST(Limiters, VanLeerHandValues) {
   // 2 dl dr / (dl + dr)
-  EXPECT_EQ(VanLeer::apply(1.0, 3.0), 1.5);   // 6/4
+  EXPECT_EQ(VanLeer::apply(1.0, 3.0), 1.5);  // 6/4
   EXPECT_EQ(VanLeer::apply(1.0, 1.0), 1.0);
-  EXPECT_EQ(VanLeer::apply(2.0, 6.0), 3.0);   // 24/8
+  EXPECT_EQ(VanLeer::apply(2.0, 6.0), 3.0);  // 24/8
   EXPECT_EQ(VanLeer::apply(-1.0, -3.0), -1.5);
   EXPECT_EQ(VanLeer::apply(1.0, -1.0), 0.0);
   EXPECT_EQ(VanLeer::apply(-4.0, 2.0), 0.0);
@@ -101,9 +101,15 @@ TEST(Limiters, OddInBothArguments) {
   check_odd<MonotonizedCentral>();
 }
 
-TEST(Limiters, MinmodInTvdRegion) { check_tvd_region<Minmod>(); }
-TEST(Limiters, VanLeerInTvdRegion) { check_tvd_region<VanLeer>(); }
-TEST(Limiters, MonotonizedCentralInTvdRegion) { check_tvd_region<MonotonizedCentral>(); }
+TEST(Limiters, MinmodInTvdRegion) {
+  check_tvd_region<Minmod>();
+}
+TEST(Limiters, VanLeerInTvdRegion) {
+  check_tvd_region<VanLeer>();
+}
+TEST(Limiters, MonotonizedCentralInTvdRegion) {
+  check_tvd_region<MonotonizedCentral>();
+}
 
 TEST(Limiters, KnownPhiCurves) {
   // phi(r) in closed form at a few r (dl = 1): minmod min(1, r); van Leer 2r/(1+r);

@@ -32,7 +32,9 @@ struct MeshCase {
 };
 
 /// gtest prints a failing case by its name.
-void PrintTo(const MeshCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const MeshCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 MeshParams params_of(const MeshCase& c) {
   MeshParams p;

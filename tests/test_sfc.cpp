@@ -84,7 +84,8 @@ TEST_P(SfcDims, HilbertIsABijectionWithFaceNeighbourSteps) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Grids, SfcDims,
-                         ::testing::Combine(::testing::Values(2, 3), ::testing::Values(1, 2, 3, 4)));
+                         ::testing::Combine(::testing::Values(2, 3),
+                                            ::testing::Values(1, 2, 3, 4)));
 
 TEST(Sfc, MortonInterleaveAxis0LeastSignificant) {
   // 2D, one bit: (0,0) < (1,0) < (0,1) < (1,1).
@@ -100,8 +101,8 @@ TEST(Sfc, MortonInterleaveAxis0LeastSignificant) {
   EXPECT_EQ(morton_key({2, 1, 0}, 2, 2), 6u);
   // (5,3,6) in 3D, 3 bits: x=101, y=011, z=110.
   // x: bits 0,2 -> 1<<0, 1<<6; y: bits 0,1 -> 1<<1, 1<<4; z: bits 1,2 -> 1<<5, 1<<8.
-  EXPECT_EQ(morton_key({5, 3, 6}, 3, 3), (1u << 0) + (1u << 6) + (1u << 1) + (1u << 4) +
-                                             (1u << 5) + (1u << 8));
+  EXPECT_EQ(morton_key({5, 3, 6}, 3, 3),
+            (1u << 0) + (1u << 6) + (1u << 1) + (1u << 4) + (1u << 5) + (1u << 8));
   // 1D: the key is the coordinate.
   EXPECT_EQ(morton_key({13, 0, 0}, 1, 4), 13u);
 }

@@ -334,7 +334,8 @@ TEST_P(SnapshotDims, BlocksFloat32ReadsBackAsRoundedFloats) {
       bad += blk.field(b.rho)(0, k, j, i) != 0.0;
       for (int c = 0; c < 2; ++c) {
         // float32 on disk: exactly the double rounded to float, widened back.
-        bad += blk.field(b.mom)(c, k, j, i) != static_cast<double>(static_cast<float>(value(1 + c, g)));
+        bad += blk.field(b.mom)(c, k, j, i) !=
+               static_cast<double>(static_cast<float>(value(1 + c, g)));
       }
     });
   }
@@ -377,9 +378,9 @@ TEST_P(SnapshotDims, ReadBackOnAnotherRankCount) {
   h.kind = "checkpoint";
   write_mesh_file(path, *a.mesh, h, {a.rho, a.mom}, nullptr);
   MPI_Comm half_comm = MPI_COMM_NULL;
-  ASSERT_EQ(MPI_Comm_split(test_comm().get(), test_comm().rank() % 2, test_comm().rank(),
-                           &half_comm),
-            MPI_SUCCESS);
+  ASSERT_EQ(
+      MPI_Comm_split(test_comm().get(), test_comm().rank() % 2, test_comm().rank(), &half_comm),
+      MPI_SUCCESS);
   long bad = 0;
   {
     const Comm half(half_comm);

@@ -1,4 +1,5 @@
 #include "tessera/app/driver.hpp"
+#include "tessera/solvers/petsc.hpp"
 
 #include <fmt/format.h>
 
@@ -18,7 +19,8 @@ TimeParams TimeParams::from_config(const Config& cfg) {
   TimeParams p;
   p.t_end = cfg.require_double("time.t_end", Range::non_negative());
   p.cfl = cfg.get_double("time.cfl", 0.4, {0.0, 1.0, true});
-  p.integrator = integrator_from_string(cfg.get_string("time.integrator", "rk2", {"rk1", "rk2", "rk3"}));
+  p.integrator =
+      integrator_from_string(cfg.get_string("time.integrator", "rk2", {"rk1", "rk2", "rk3"}));
   p.max_steps = cfg.get_int("time.max_steps", -1, Range::at_least(-1));
   p.wall_limit = cfg.get_double("time.wall_limit", 0.0, Range::non_negative());
   return p;
@@ -61,8 +63,8 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
   if (names.empty()) {
     std::string known;
     for (const auto& n : module_names()) known += (known.empty() ? "" : ", ") + n;
-    throw ConfigError(fmt::format(
-        "{}: the deck has no [physics.<module>] section; add one of: {}", cfg_.file_name(), known));
+    throw ConfigError(fmt::format("{}: the deck has no [physics.<module>] section; add one of: {}",
+                                  cfg_.file_name(), known));
   }
   for (const auto& n : names) modules_.push_back(make_module(n, cfg_, mesh_params_.ndim));
   ProblemContext ctx{cfg_, mesh_params_, modules_};
@@ -102,6 +104,8 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
       }
     }
   }
+  // [petsc]: PETSc options by name (without '-'), e.g. diffusion_ksp_type = "gmres".
+  cfg_.accept_section("petsc");
   // A "user" face needs the problem's hook; check here, collectively, not when only the ranks
   // owning that face would find out.
   for (int a = 0; a < mesh_params_.ndim; ++a) {
@@ -116,14 +120,15 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
   cfg_.check_unused();
   deck_text_ = cfg_.effective_toml();
   if (opts_.check_only) return;
+  petsc_ = std::make_unique<PetscSession>(comm_, cfg_.leaves_in("petsc"));
 
   mesh_ = std::make_unique<Mesh>(mesh_params_, comm_);
   for (auto& m : modules_) m->register_fields(mesh_->fields());
   mesh_->allocate_fields();
   exchange_ = std::make_unique<BoundaryExchange>(*mesh_, bc_params_);
   exchange_->set_user_boundary(problem_->user_boundary());
-  integrator_ = std::make_unique<TimeIntegrator>(time_.integrator, *mesh_, *exchange_, modules_,
-                                                 timers_);
+  integrator_ =
+      std::make_unique<TimeIntegrator>(time_.integrator, *mesh_, *exchange_, modules_, timers_);
 
   if (comm_.root()) {
     std::error_code ec;
@@ -152,6 +157,10 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
 
   if (opts_.restart.empty()) {
     problem_->initialize(*mesh_);
+    // Module history columns (collective: modules may compute their values with transforms).
+    for (auto& m : modules_) {
+      for (const auto& v : m->history_values(*mesh_, t_)) history_columns_.push_back(v.name);
+    }
     if (comm_.root()) {
       std::ofstream h(out_path(".hst"), std::ios::trunc);
       if (!h) throw IoError(fmt::format("cannot write '{}'", out_path(".hst")));
@@ -291,10 +300,11 @@ void Simulation::run() {
   log_.info("finished: {} after {} steps at t = {:.10g}", reason, step_ - start_step_, t_);
   log_.info("wall time {:.3f} s; {:.4g} zone-cycles/s in total, {:.4g} per rank", wall, zcs,
             zcs / comm_.size());
-  log_.info("time split (rank 0): compute {:.1f}%, halo exchange {:.1f}%, I/O {:.1f}%, "
-            "implicit solves {:.1f}%, other {:.1f}%",
-            100 * tc / wall, 100 * te / wall, 100 * tio / wall, 100 * ts / wall,
-            100 * std::max(0.0, wall - tc - te - tio - ts) / wall);
+  log_.info(
+      "time split (rank 0): compute {:.1f}%, halo exchange {:.1f}%, I/O {:.1f}%, "
+      "implicit solves {:.1f}%, other {:.1f}%",
+      100 * tc / wall, 100 * te / wall, 100 * tio / wall, 100 * ts / wall,
+      100 * std::max(0.0, wall - tc - te - tio - ts) / wall);
 }
 
 void Simulation::progress_line(bool force) {
@@ -305,10 +315,12 @@ void Simulation::progress_line(bool force) {
                    now - last_progress_wall_ >= out_.progress_seconds;
   if (!force && !due) return;
   const double dw = now - last_progress_wall_;
-  const double rate = dw > 0 ? static_cast<double>(mesh_->cells_total()) * (step_ - last_progress_step_) / dw : 0.0;
+  const double rate =
+      dw > 0 ? static_cast<double>(mesh_->cells_total()) * (step_ - last_progress_step_) / dw : 0.0;
   const double frac = time_.t_end > 0 ? std::min(1.0, t_ / time_.t_end) : 1.0;
   const double elapsed = now - start_wall_;
-  const double eta = frac > 0 && t_ > 0 ? elapsed * (1.0 - frac) / std::max(1e-12, frac - 0.0) : 0.0;
+  const double eta =
+      frac > 0 && t_ > 0 ? elapsed * (1.0 - frac) / std::max(1e-12, frac - 0.0) : 0.0;
   log_.line(fmt::format("step {:>8}  t = {:.6e}  {:5.1f}%  ETA {:>7.1f} s  {:.3e} zone-cycles/s",
                         step_, t_, 100 * frac, eta, rate));
   last_progress_wall_ = now;
@@ -324,7 +336,9 @@ void Simulation::write_snapshot() {
   const std::string stem = fmt::format("{}.out.{:05d}", out_.basename, snapshot_count_);
   const std::string path = (fs::path(out_.dir) / (stem + ".h5")).string();
   SnapshotHeader h{"snapshot", t_, step_, deck_text_, out_.layout, out_.float32};
-  write_mesh_file(path, *mesh_, h, ids, {});
+  write_mesh_file(path, *mesh_, h, ids, [&](hid_t file) {
+    for (auto& m : modules_) m->write_snapshot_extras(*mesh_, file);
+  });
   snapshot_times_.push_back(t_);
   if (comm_.root()) {
     // XDMF names avoid ".out." (ParaView 5.11 hands "*.out*" files to its VASP reader).
@@ -370,7 +384,8 @@ void Simulation::write_checkpoint() {
   if (comm_.root()) {
     std::error_code ec;
     fs::rename(tmp, final_path, ec);
-    if (ec) throw IoError(fmt::format("cannot rename '{}' to '{}': {}", tmp, final_path, ec.message()));
+    if (ec)
+      throw IoError(fmt::format("cannot rename '{}' to '{}': {}", tmp, final_path, ec.message()));
     checkpoints_.push_back(final_path);
     while (out_.checkpoint_keep > 0 &&
            static_cast<std::int64_t>(checkpoints_.size()) > out_.checkpoint_keep) {
@@ -387,6 +402,14 @@ void Simulation::write_history_row() {
   const auto& reg = mesh_->fields();
   const int ndim = mesh_->ndim();
   const bool exact = problem_->has_exact();
+  // Module columns first: a module may refresh derived fields while computing them.
+  std::vector<HistoryValue> extra_values;
+  for (auto& m : modules_) {
+    for (auto& v : m->history_values(*mesh_, t_)) extra_values.push_back(std::move(v));
+  }
+  std::vector<double> extra_local;
+  for (const auto& v : extra_values) extra_local.push_back(v.value);
+  const std::vector<double> extra_all = comm_.gather_to_root(extra_local);
   // Per block: per component [sum, min, max, l1, l2, linf]; reduced on rank 0 in gid order so
   // the history is bitwise the same for every rank count.
   constexpr int kQ = 6;
@@ -422,11 +445,13 @@ void Simulation::write_history_row() {
   }
   const std::vector<double> all = comm_.gather_to_root(local);
   if (!comm_.root()) {
-    if (out_.history_dt > 0.0) next_history_t_ = out_.history_dt * (std::floor(t_ / out_.history_dt + 1e-9) + 1.0);
+    if (out_.history_dt > 0.0)
+      next_history_t_ = out_.history_dt * (std::floor(t_ / out_.history_dt + 1e-9) + 1.0);
     return;
   }
   int ncomp = 0;
-  for (int fid = 0; fid < reg.size(); ++fid) ncomp += static_cast<int>(reg.spec(fid).components.size());
+  for (int fid = 0; fid < reg.size(); ++fid)
+    ncomp += static_cast<int>(reg.spec(fid).components.size());
   std::vector<double> acc(static_cast<std::size_t>(ncomp) * kQ, 0.0);
   for (int c = 0; c < ncomp; ++c) {
     acc[c * kQ + 1] = std::numeric_limits<double>::infinity();
@@ -453,13 +478,35 @@ void Simulation::write_history_row() {
       const double* a = &acc[c * kQ];
       if (reg.spec(fid).conserved) row += fmt::format(" {:.17e}", a[0]);
       row += fmt::format(" {:.17e} {:.17e}", a[1], a[2]);
-      if (exact) row += fmt::format(" {:.17e} {:.17e} {:.17e}", a[3] / vol, std::sqrt(a[4] / vol), a[5]);
+      if (exact)
+        row += fmt::format(" {:.17e} {:.17e} {:.17e}", a[3] / vol, std::sqrt(a[4] / vol), a[5]);
     }
+  }
+  // Module columns: every rank contributed one value per column, combined in rank order.
+  const std::size_t nx = extra_values.size();
+  for (std::size_t e = 0; e < nx; ++e) {
+    double r = extra_all[e];
+    for (std::size_t p = 1; p * nx + e < extra_all.size(); ++p) {
+      const double v = extra_all[p * nx + e];
+      switch (extra_values[e].reduce) {
+        case HistoryReduce::kSum:
+          r += v;
+          break;
+        case HistoryReduce::kMax:
+          r = std::max(r, v);
+          break;
+        case HistoryReduce::kMin:
+          r = std::min(r, v);
+          break;
+      }
+    }
+    row += fmt::format(" {:.17e}", r);
   }
   std::ofstream h(out_path(".hst"), std::ios::app);
   if (!h) throw IoError(fmt::format("cannot append to '{}'", out_path(".hst")));
   h << row << '\n';
-  if (out_.history_dt > 0.0) next_history_t_ = out_.history_dt * (std::floor(t_ / out_.history_dt + 1e-9) + 1.0);
+  if (out_.history_dt > 0.0)
+    next_history_t_ = out_.history_dt * (std::floor(t_ / out_.history_dt + 1e-9) + 1.0);
 }
 
 void Simulation::check_state() {
@@ -488,7 +535,8 @@ void Simulation::check_state() {
     for (const auto& m : modules_) {
       if (msg.empty()) {
         const std::string s = m->check_state(b);
-        if (!s.empty()) msg = fmt::format("{} in block {} at step {}, t = {:.10g}", s, b.gid, step_, t_);
+        if (!s.empty())
+          msg = fmt::format("{} in block {} at step {}, t = {:.10g}", s, b.gid, step_, t_);
       }
     }
     if (!msg.empty()) break;
@@ -506,9 +554,9 @@ void Simulation::check_state() {
   } catch (const Error& e) {
     msg += fmt::format("; the emergency snapshot could not be written: {}", e.what());
   }
-  throw PhysicsError("invalid state: " + msg +
-                         ". Reduce time.cfl, check the initial and boundary conditions.",
-                     true);
+  throw PhysicsError(
+      "invalid state: " + msg + ". Reduce time.cfl, check the initial and boundary conditions.",
+      true);
 }
 
 }  // namespace tessera

@@ -45,8 +45,9 @@ int main(int argc, char** argv) {
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 
-  CLI::App app{"Tessera: MPI-parallel finite-volume / pseudo-spectral simulation code.\n"
-               "Usage: mpirun -np N tessera DECK.toml [--set key=value]... [--restart FILE]"};
+  CLI::App app{
+      "Tessera: MPI-parallel finite-volume / pseudo-spectral simulation code.\n"
+      "Usage: mpirun -np N tessera DECK.toml [--set key=value]... [--restart FILE]"};
   std::string deck;
   std::vector<std::string> sets;
   std::string restart;

@@ -19,9 +19,12 @@ IndexBox send_box(const Block& b, const std::array<int, 3>& o) {
   IndexBox box;
   for (int a = 0; a < 3; ++a) {
     const int ng = b.ng[a], n = b.n[a];
-    if (o[a] < 0) box.lo[a] = ng, box.hi[a] = 2 * ng;
-    else if (o[a] > 0) box.lo[a] = n, box.hi[a] = n + ng;
-    else box.lo[a] = ng, box.hi[a] = ng + n;
+    if (o[a] < 0)
+      box.lo[a] = ng, box.hi[a] = 2 * ng;
+    else if (o[a] > 0)
+      box.lo[a] = n, box.hi[a] = n + ng;
+    else
+      box.lo[a] = ng, box.hi[a] = ng + n;
   }
   return box;
 }
@@ -31,9 +34,12 @@ IndexBox ghost_box(const Block& b, const std::array<int, 3>& o) {
   IndexBox box;
   for (int a = 0; a < 3; ++a) {
     const int ng = b.ng[a], n = b.n[a];
-    if (o[a] < 0) box.lo[a] = 0, box.hi[a] = ng;
-    else if (o[a] > 0) box.lo[a] = n + ng, box.hi[a] = n + 2 * ng;
-    else box.lo[a] = ng, box.hi[a] = ng + n;
+    if (o[a] < 0)
+      box.lo[a] = 0, box.hi[a] = ng;
+    else if (o[a] > 0)
+      box.lo[a] = n + ng, box.hi[a] = n + 2 * ng;
+    else
+      box.lo[a] = ng, box.hi[a] = ng + n;
   }
   return box;
 }
@@ -45,18 +51,45 @@ std::size_t ncomp_total(const Block& b, const std::vector<int>& ids) {
 }
 
 void pack(const Block& b, const IndexBox& box, const std::vector<int>& ids, double*& out) {
+  const int len = box.hi[0] - box.lo[0];
   for (int f : ids) {
     const Array4& a = b.field(f);
     for (int c = 0; c < a.ncomp(); ++c)
-      for_each_cell(box, [&](int k, int j, int i) { *out++ = a(c, k, j, i); });
+      for (int k = box.lo[2]; k < box.hi[2]; ++k)
+        for (int j = box.lo[1]; j < box.hi[1]; ++j) {
+          const double* row = a.ptr(c, k, j, box.lo[0]);
+          out = std::copy(row, row + len, out);
+        }
   }
 }
 
 void unpack(Block& b, const IndexBox& box, const std::vector<int>& ids, const double*& in) {
+  const int len = box.hi[0] - box.lo[0];
   for (int f : ids) {
     Array4& a = b.field(f);
     for (int c = 0; c < a.ncomp(); ++c)
-      for_each_cell(box, [&](int k, int j, int i) { a(c, k, j, i) = *in++; });
+      for (int k = box.lo[2]; k < box.hi[2]; ++k)
+        for (int j = box.lo[1]; j < box.hi[1]; ++j) {
+          std::copy(in, in + len, a.ptr(c, k, j, box.lo[0]));
+          in += len;
+        }
+  }
+}
+
+/// On-rank halo copy straight from the source block's interior into the destination's ghosts
+/// (boxes of equal shape), row by row, without a staging buffer.
+void copy_box(const Block& src, const IndexBox& sb, Block& dst, const IndexBox& db,
+              const std::vector<int>& ids) {
+  const int len = sb.hi[0] - sb.lo[0];
+  for (int f : ids) {
+    const Array4& a = src.field(f);
+    Array4& b = dst.field(f);
+    for (int c = 0; c < a.ncomp(); ++c)
+      for (int k = 0; k < sb.hi[2] - sb.lo[2]; ++k)
+        for (int j = 0; j < sb.hi[1] - sb.lo[1]; ++j) {
+          const double* row = a.ptr(c, sb.lo[2] + k, sb.lo[1] + j, sb.lo[0]);
+          std::copy(row, row + len, b.ptr(c, db.lo[2] + k, db.lo[1] + j, db.lo[0]));
+        }
   }
 }
 
@@ -87,8 +120,9 @@ BoundaryParams BoundaryParams::from_config(const Config& cfg, int ndim) {
       }
       f.values = cfg.get_number_table(key + "_values");
       if (f.kind != BcKind::kFixed && (f.has_value || !f.values.empty())) {
-        cfg.fail(key + (f.has_value ? "_value" : "_values"),
-                 fmt::format("values are only used by \"fixed\" boundaries, but {} is \"{}\"", key, k));
+        cfg.fail(
+            key + (f.has_value ? "_value" : "_values"),
+            fmt::format("values are only used by \"fixed\" boundaries, but {} is \"{}\"", key, k));
       }
     }
     const bool p0 = p.face[a][0].kind == BcKind::kPeriodic;
@@ -179,14 +213,10 @@ void BoundaryExchange::start(const std::vector<int>& field_ids) {
               "MPI_Isend (halo)");
   }
   in_flight_ = true;
-  // On-rank copies overlap with the messages in flight.
-  std::vector<double> tmp;
+  // On-rank copies overlap with the messages in flight. Source (interior) and destination
+  // (ghost) regions never overlap, even when a block is its own periodic neighbour.
   for (const auto& c : local_) {
-    tmp.resize(c.src_box.volume() * ncomp_total(*blocks[c.src], field_ids));
-    double* out = tmp.data();
-    pack(*blocks[c.src], c.src_box, field_ids, out);
-    const double* in = tmp.data();
-    unpack(*blocks[c.dst], c.dst_box, field_ids, in);
+    copy_box(*blocks[c.src], c.src_box, *blocks[c.dst], c.dst_box, field_ids);
   }
 }
 
@@ -223,9 +253,9 @@ void BoundaryExchange::apply_physical(const std::vector<int>& field_ids, double 
           if (!user_) {
             // The driver rejects such decks up front; reaching this is a programming error on
             // the ranks that own this face only, so the error is not collective.
-            throw Error(fmt::format(
-                "boundary.{}_{} is \"user\" but the problem supplies no user boundary",
-                kAxisName[a], kSideName[s]));
+            throw Error(
+                fmt::format("boundary.{}_{} is \"user\" but the problem supplies no user boundary",
+                            kAxisName[a], kSideName[s]));
           }
           user_(b, a, s, t, field_ids);
           continue;
@@ -237,13 +267,15 @@ void BoundaryExchange::apply_physical(const std::vector<int>& field_ids, double 
             if (f.kind == BcKind::kFixed) {
               double v = 0.0;
               auto it = f.values.find(spec.components[c]);
-              if (it != f.values.end()) v = it->second;
-              else if (f.has_value) v = f.value;
+              if (it != f.values.end())
+                v = it->second;
+              else if (f.has_value)
+                v = f.value;
               else {
-                throw ConfigError(fmt::format(
-                    "boundary.{0}_{1} is \"fixed\" but gives no value for '{2}': add "
-                    "{0}_{1}_value = ... or {0}_{1}_values = {{ {2} = ... }}",
-                    kAxisName[a], kSideName[s], spec.components[c]));
+                throw ConfigError(
+                    fmt::format("boundary.{0}_{1} is \"fixed\" but gives no value for '{2}': add "
+                                "{0}_{1}_value = ... or {0}_{1}_values = {{ {2} = ... }}",
+                                kAxisName[a], kSideName[s], spec.components[c]));
               }
               for_each_cell(slab, [&](int k, int j, int i) { arr(c, k, j, i) = v; });
               continue;
@@ -254,8 +286,10 @@ void BoundaryExchange::apply_physical(const std::vector<int>& field_ids, double 
             for_each_cell(slab, [&](int k, int j, int i) {
               std::array<int, 3> src{i, j, k};
               const int g = src[a];
-              if (s == 0) src[a] = mirror ? 2 * ng - 1 - g : ng;
-              else src[a] = mirror ? 2 * (n + ng) - 1 - g : n + ng - 1;
+              if (s == 0)
+                src[a] = mirror ? 2 * ng - 1 - g : ng;
+              else
+                src[a] = mirror ? 2 * (n + ng) - 1 - g : n + ng - 1;
               arr(c, k, j, i) = sign * arr(c, src[2], src[1], src[0]);
             });
           }

@@ -18,7 +18,9 @@ Comm::Comm(MPI_Comm comm) : comm_(comm) {
   mpi_check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
 }
 
-void Comm::barrier() const { mpi_check(MPI_Barrier(comm_), "MPI_Barrier"); }
+void Comm::barrier() const {
+  mpi_check(MPI_Barrier(comm_), "MPI_Barrier");
+}
 
 double Comm::min(double v) const {
   double r = v;
@@ -45,9 +47,9 @@ std::int64_t Comm::max(std::int64_t v) const {
 }
 
 void Comm::min_inplace(std::vector<double>& v) const {
-  mpi_check(MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_DOUBLE, MPI_MIN,
-                          comm_),
-            "MPI_Allreduce(min)");
+  mpi_check(
+      MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_DOUBLE, MPI_MIN, comm_),
+      "MPI_Allreduce(min)");
 }
 
 std::string Comm::broadcast(const std::string& s, int root) const {

@@ -174,8 +174,8 @@ void apply_override(TomlValue& root, const std::string& ov) {
       std::istringstream is(key + " = \"" + escaped + "\"");
       parsed = toml::parse<toml::discard_comments, std::map, std::vector>(is, name);
     } catch (const std::exception& e2) {
-      throw ConfigError(fmt::format("command line: --set '{}': cannot parse the value: {}", ov,
-                                    e2.what()));
+      throw ConfigError(
+          fmt::format("command line: --set '{}': cannot parse the value: {}", ov, e2.what()));
     }
   }
   merge_into(root, parsed);
@@ -195,15 +195,17 @@ Config Config::from_string(const std::string& text, const std::string& name,
 Config Config::from_file(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream in(path);
   if (!in) {
-    throw ConfigError(fmt::format("cannot open the deck '{}': check the path (tessera DECK.toml)",
-                                  path));
+    throw ConfigError(
+        fmt::format("cannot open the deck '{}': check the path (tessera DECK.toml)", path));
   }
   std::stringstream ss;
   ss << in.rdbuf();
   return from_string(ss.str(), path, overrides);
 }
 
-const std::string& Config::file_name() const { return impl_->file; }
+const std::string& Config::file_name() const {
+  return impl_->file;
+}
 
 std::string Config::where(const std::string& key) const {
   const TomlValue* v = impl_->find(key);
@@ -237,8 +239,7 @@ namespace {
 double as_number(const Config& cfg, const std::string& key, const TomlValue& v) {
   if (v.is_floating()) return v.as_floating();
   if (v.is_integer()) return static_cast<double>(v.as_integer());
-  cfg.fail(key, fmt::format("expected a number, found a {} ({})", type_name(v),
-                            toml::format(v)));
+  cfg.fail(key, fmt::format("expected a number, found a {} ({})", type_name(v), toml::format(v)));
 }
 
 std::int64_t as_integer(const Config& cfg, const std::string& key, const TomlValue& v) {
@@ -247,12 +248,12 @@ std::int64_t as_integer(const Config& cfg, const std::string& key, const TomlVal
       std::abs(v.as_floating()) < 9e15) {
     return static_cast<std::int64_t>(v.as_floating());
   }
-  cfg.fail(key, fmt::format("expected an integer, found a {} ({})", type_name(v),
-                            toml::format(v)));
+  cfg.fail(key, fmt::format("expected an integer, found a {} ({})", type_name(v), toml::format(v)));
 }
 
 void check_range(const Config& cfg, const std::string& key, double x, const Range& r) {
-  if (!r.contains(x)) cfg.fail(key, fmt::format("value {} is out of range: must be {}", x, r.describe()));
+  if (!r.contains(x))
+    cfg.fail(key, fmt::format("value {} is out of range: must be {}", x, r.describe()));
 }
 
 }  // namespace
@@ -292,8 +293,8 @@ bool Config::get_bool(const std::string& key, bool def) const {
   const TomlValue* v = impl_->find(key);
   if (!v) return def;
   if (!v->is_boolean()) {
-    fail(key, fmt::format("expected true or false, found a {} ({})", type_name(*v),
-                          toml::format(*v)));
+    fail(key,
+         fmt::format("expected true or false, found a {} ({})", type_name(*v), toml::format(*v)));
   }
   return v->as_boolean();
 }
@@ -401,7 +402,9 @@ std::map<std::string, double> Config::get_number_table(const std::string& key) c
   return out;
 }
 
-void Config::accept_section(const std::string& section) const { impl_->accepted.insert(section); }
+void Config::accept_section(const std::string& section) const {
+  impl_->accepted.insert(section);
+}
 
 std::vector<std::pair<std::string, std::string>> Config::leaves_in(
     const std::string& section) const {
@@ -440,6 +443,8 @@ void Config::check_unused() const {
   }
 }
 
-std::string Config::effective_toml() const { return toml::format(impl_->root); }
+std::string Config::effective_toml() const {
+  return toml::format(impl_->root);
+}
 
 }  // namespace tessera

@@ -25,8 +25,8 @@ Handle create_parallel(const std::string& path, MPI_Comm comm) {
   check_err(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio", path);
   hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   if (f < 0) {
-    throw IoError(fmt::format("cannot create '{}': check that output.dir exists and is writable",
-                              path));
+    throw IoError(
+        fmt::format("cannot create '{}': check that output.dir exists and is writable", path));
   }
   return Handle(f, H5Fclose);
 }
@@ -135,7 +135,8 @@ std::string read_attr_string(hid_t obj, const std::string& name) {
   return s;
 }
 
-void write_string_dataset(hid_t loc, const std::string& name, const std::string& text, bool writer) {
+void write_string_dataset(hid_t loc, const std::string& name, const std::string& text,
+                          bool writer) {
   Handle type(check(H5Tcopy(H5T_C_S1), "H5Tcopy", name), H5Tclose);
   check_err(H5Tset_size(type, std::max<std::size_t>(1, text.size())), "H5Tset_size", name);
   check_err(H5Tset_cset(type, H5T_CSET_UTF8), "H5Tset_cset", name);
@@ -155,19 +156,19 @@ void write_rows(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_t
   const int rank = static_cast<int>(dims.size());
   Handle fspace(check(H5Screate_simple(rank, dims.data(), nullptr), "H5Screate_simple", name),
                 H5Sclose);
-  Handle ds(check(H5Dcreate2(loc, name.c_str(), file_type, fspace, H5P_DEFAULT, H5P_DEFAULT,
-                             H5P_DEFAULT),
-                  "H5Dcreate2", name),
-            H5Dclose);
+  Handle ds(
+      check(H5Dcreate2(loc, name.c_str(), file_type, fspace, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            "H5Dcreate2", name),
+      H5Dclose);
   std::vector<hsize_t> start(rank, 0), count(dims);
   start[0] = first;
   count[0] = local_rows;
   Handle mspace(check(H5Screate_simple(rank, count.data(), nullptr), "H5Screate_simple", name),
                 H5Sclose);
   if (local_rows > 0) {
-    check_err(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                                  nullptr),
-              "H5Sselect_hyperslab", name);
+    check_err(
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+        "H5Sselect_hyperslab", name);
   } else {
     check_err(H5Sselect_none(fspace), "H5Sselect_none", name);
     check_err(H5Sselect_none(mspace), "H5Sselect_none", name);
@@ -199,9 +200,9 @@ void read_rows(hid_t loc, const std::string& name, hsize_t first, hsize_t rows, 
   Handle mspace(check(H5Screate_simple(rank, count.data(), nullptr), "H5Screate_simple", name),
                 H5Sclose);
   if (rows > 0) {
-    check_err(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                                  nullptr),
-              "H5Sselect_hyperslab", name);
+    check_err(
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+        "H5Sselect_hyperslab", name);
   } else {
     check_err(H5Sselect_none(fspace), "H5Sselect_none", name);
     check_err(H5Sselect_none(mspace), "H5Sselect_none", name);
@@ -231,9 +232,9 @@ void read_row_list(hid_t loc, const std::string& name, const std::vector<hsize_t
     check_err(H5Sselect_none(fspace), "H5Sselect_none", name);
     for (hsize_t r : rows) {
       start[0] = r;
-      check_err(H5Sselect_hyperslab(fspace, H5S_SELECT_OR, start.data(), nullptr, count.data(),
-                                    nullptr),
-                "H5Sselect_hyperslab", name);
+      check_err(
+          H5Sselect_hyperslab(fspace, H5S_SELECT_OR, start.data(), nullptr, count.data(), nullptr),
+          "H5Sselect_hyperslab", name);
     }
   }
   Handle dxpl(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate", name), H5Pclose);

@@ -34,10 +34,9 @@ void write_component_blocks(hid_t grp, const Mesh& mesh, int fid, int c, hid_t f
   std::vector<T> buf;
   buf.reserve(mesh.blocks().size() * p.block_cells[0] * p.block_cells[1] * p.block_cells[2]);
   for (const auto& b : mesh.blocks()) append_interior(*b, b->field(fid), c, buf);
-  const std::vector<hsize_t> dims{static_cast<hsize_t>(mesh.nblocks_total()),
-                                  static_cast<hsize_t>(p.block_cells[2]),
-                                  static_cast<hsize_t>(p.block_cells[1]),
-                                  static_cast<hsize_t>(p.block_cells[0])};
+  const std::vector<hsize_t> dims{
+      static_cast<hsize_t>(mesh.nblocks_total()), static_cast<hsize_t>(p.block_cells[2]),
+      static_cast<hsize_t>(p.block_cells[1]), static_cast<hsize_t>(p.block_cells[0])};
   h5::write_rows(grp, name, ftype, mtype, dims, mesh.first_gid(mesh.comm().rank()),
                  mesh.blocks().size(), buf.data());
 }
@@ -48,14 +47,15 @@ template <typename T>
 void write_component_uniform(hid_t grp, const Mesh& mesh, int fid, int c, hid_t ftype, hid_t mtype,
                              const std::string& name) {
   const auto& p = mesh.params();
-  const std::vector<hsize_t> dims{static_cast<hsize_t>(p.cells[2]), static_cast<hsize_t>(p.cells[1]),
+  const std::vector<hsize_t> dims{static_cast<hsize_t>(p.cells[2]),
+                                  static_cast<hsize_t>(p.cells[1]),
                                   static_cast<hsize_t>(p.cells[0])};
   h5::Handle fspace(h5::check(H5Screate_simple(3, dims.data(), nullptr), "H5Screate_simple", name),
                     H5Sclose);
-  h5::Handle ds(h5::check(H5Dcreate2(grp, name.c_str(), ftype, fspace, H5P_DEFAULT, H5P_DEFAULT,
-                                     H5P_DEFAULT),
-                          "H5Dcreate2", name),
-                H5Dclose);
+  h5::Handle ds(
+      h5::check(H5Dcreate2(grp, name.c_str(), ftype, fspace, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                "H5Dcreate2", name),
+      H5Dclose);
   h5::Handle dxpl(h5::check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate", name), H5Pclose);
   h5::check(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio", name);
   const std::vector<hsize_t> count{static_cast<hsize_t>(p.block_cells[2]),
@@ -74,9 +74,9 @@ void write_component_uniform(hid_t grp, const Mesh& mesh, int fid, int c, hid_t 
                                  static_cast<hsize_t>(b.loc[1] * p.block_cells[1]),
                                  static_cast<hsize_t>(b.loc[0] * p.block_cells[0])};
       h5::check(H5Sselect_all(mspace), "H5Sselect_all", name);
-      h5::check(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                                    nullptr),
-                "H5Sselect_hyperslab", name);
+      h5::check(
+          H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+          "H5Sselect_hyperslab", name);
     } else {
       buf.resize(1);
       h5::check(H5Sselect_none(mspace), "H5Sselect_none", name);
@@ -184,7 +184,8 @@ void read_mesh_fields(hid_t file, const std::string& path, Mesh& mesh,
     }
   }
   if (h5::read_attr_string(file, "layout") != "blocks") {
-    throw IoError(fmt::format("{}: not a blocks-layout file; restart needs a checkpoint", path), true);
+    throw IoError(fmt::format("{}: not a blocks-layout file; restart needs a checkpoint", path),
+                  true);
   }
   // Rows are matched by logical location, not by gid: a checkpoint written with another
   // mesh.curve (another block order) restores every block in place.
@@ -230,16 +231,15 @@ void read_mesh_fields(hid_t file, const std::string& path, Mesh& mesh,
       for (const auto& r : rows) {
         Block& b = *mesh.blocks()[r.second];
         Array4& arr = b.field(fid);
-        for_each_cell(b.interior(), [&](int k, int j, int i) {
-          arr(static_cast<int>(c), k, j, i) = buf[n++];
-        });
+        for_each_cell(b.interior(),
+                      [&](int k, int j, int i) { arr(static_cast<int>(c), k, j, i) = buf[n++]; });
       }
     }
   }
 }
 
-std::string xdmf_grid(const Mesh& mesh, const std::vector<int>& fields, Layout layout,
-                      bool float32, const std::string& h5_name, double time) {
+std::string xdmf_grid(const Mesh& mesh, const std::vector<int>& fields, Layout layout, bool float32,
+                      const std::string& h5_name, double time) {
   const auto& p = mesh.params();
   const int prec = float32 ? 4 : 8;
   // ParaView 5.11: 2D/1D data as one-cell-thick 3D CoRectMesh; node counts in z, y, x order.
@@ -300,9 +300,11 @@ std::string xdmf_grid(const Mesh& mesh, const std::vector<int>& fields, Layout l
         return fmt::format(
             "      <DataItem ItemType=\"HyperSlab\" Dimensions=\"{2} {1} {0}\" Type=\"HyperSlab\" "
             "NumberType=\"Float\" Precision=\"{5}\">\n"
-            "       <DataItem Dimensions=\"3 4\" NumberType=\"Int\" Format=\"XML\">{3} 0 0 0 1 1 1 1 1 {2} {1} {0}"
+            "       <DataItem Dimensions=\"3 4\" NumberType=\"Int\" Format=\"XML\">{3} 0 0 0 1 1 1 "
+            "1 1 {2} {1} {0}"
             "</DataItem>\n"
-            "       <DataItem Dimensions=\"{4} {2} {1} {0}\" NumberType=\"Float\" Precision=\"{5}\" "
+            "       <DataItem Dimensions=\"{4} {2} {1} {0}\" NumberType=\"Float\" "
+            "Precision=\"{5}\" "
             "Format=\"HDF\">{6}:/fields/{7}</DataItem>\n"
             "      </DataItem>\n",
             bc[0], bc[1], bc[2], gid, mesh.nblocks_total(), prec, h5_name, comp);
@@ -320,7 +322,8 @@ void write_xdmf(const std::string& path, const std::vector<std::string>& grids, 
     if (!os) throw IoError(fmt::format("cannot write '{}'", tmp));
     os << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
           "<Xdmf Version=\"2.0\">\n <Domain>\n";
-    if (temporal) os << "  <Grid Name=\"series\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+    if (temporal)
+      os << "  <Grid Name=\"series\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
     for (const auto& g : grids) os << g;
     if (temporal) os << "  </Grid>\n";
     os << " </Domain>\n</Xdmf>\n";

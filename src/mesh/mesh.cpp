@@ -14,7 +14,8 @@ int FieldRegistry::add(FieldSpec spec) {
   if (spec.components.empty()) spec.components = {spec.name};
   if (spec.vector_axis.empty()) spec.vector_axis.assign(spec.components.size(), -1);
   if (spec.vector_axis.size() != spec.components.size()) {
-    throw Error(fmt::format("field '{}': vector_axis must have one entry per component", spec.name));
+    throw Error(
+        fmt::format("field '{}': vector_axis must have one entry per component", spec.name));
   }
   for (const auto& s : specs_) {
     if (s.name == spec.name) throw Error(fmt::format("field '{}' registered twice", spec.name));
@@ -75,12 +76,13 @@ MeshParams MeshParams::from_config(const Config& cfg) {
                            cells[a]));
     }
     if (bcells[a] < p.ghost) {
-      cfg.fail("mesh.block_cells", fmt::format("block_cells[{}] = {} is smaller than mesh.ghost = {}",
-                                               a, bcells[a], p.ghost));
+      cfg.fail("mesh.block_cells",
+               fmt::format("block_cells[{}] = {} is smaller than mesh.ghost = {}", a, bcells[a],
+                           p.ghost));
     }
     if (!(upper[a] > lower[a])) {
-      cfg.fail("mesh.upper", fmt::format("upper[{}] = {} must exceed lower[{}] = {}", a, upper[a], a,
-                                         lower[a]));
+      cfg.fail("mesh.upper",
+               fmt::format("upper[{}] = {} must exceed lower[{}] = {}", a, upper[a], a, lower[a]));
     }
   }
   return p;
@@ -174,7 +176,9 @@ std::int64_t Mesh::gid_at(std::array<std::int64_t, 3> loc) const {
   return gid_of_linear_[loc[0] + nb_[0] * (loc[1] + nb_[1] * loc[2])];
 }
 
-std::int64_t Mesh::cells_total() const { return p_.cells[0] * p_.cells[1] * p_.cells[2]; }
+std::int64_t Mesh::cells_total() const {
+  return p_.cells[0] * p_.cells[1] * p_.cells[2];
+}
 
 double Mesh::domain_volume() const {
   double v = 1.0;

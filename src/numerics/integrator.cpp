@@ -4,9 +4,12 @@ namespace tessera {
 
 std::vector<RKStage> rk_stages(IntegratorKind k) {
   switch (k) {
-    case IntegratorKind::kRK1: return {{0.0, 1.0, 0.0}};
-    case IntegratorKind::kSSPRK2: return {{0.0, 1.0, 0.0}, {0.5, 0.5, 1.0}};
-    default: return {{0.0, 1.0, 0.0}, {0.75, 0.25, 1.0}, {1.0 / 3.0, 2.0 / 3.0, 0.5}};
+    case IntegratorKind::kRK1:
+      return {{0.0, 1.0, 0.0}};
+    case IntegratorKind::kSSPRK2:
+      return {{0.0, 1.0, 0.0}, {0.5, 0.5, 1.0}};
+    default:
+      return {{0.0, 1.0, 0.0}, {0.75, 0.25, 1.0}, {1.0 / 3.0, 2.0 / 3.0, 0.5}};
   }
 }
 
@@ -17,8 +20,7 @@ IntegratorKind integrator_from_string(const std::string& s) {
 }
 
 TimeIntegrator::TimeIntegrator(IntegratorKind kind, Mesh& mesh, BoundaryExchange& exchange,
-                               std::vector<std::unique_ptr<PhysicsModule>>& modules,
-                               Timers& timers)
+                               std::vector<std::unique_ptr<PhysicsModule>>& modules, Timers& timers)
     : kind_(kind),
       stages_(rk_stages(kind)),
       mesh_(mesh),
@@ -26,6 +28,8 @@ TimeIntegrator::TimeIntegrator(IntegratorKind kind, Mesh& mesh, BoundaryExchange
       modules_(modules),
       timers_(timers),
       evolved_(mesh.fields().evolved()) {
+  // Fields their module advances itself are left alone (FieldSpec::integrated_by_driver).
+  std::erase_if(evolved_, [&](int f) { return !mesh_.fields().spec(f).integrated_by_driver; });
   const auto nb = mesh_.blocks().size();
   u0_.resize(nb);
   rhs_.resize(nb);
@@ -69,6 +73,7 @@ void TimeIntegrator::step(double t, double dt) {
           });
         }
       }
+      for (auto& m : modules_) m->post_stage(blk);
     }
   }
   for (auto& m : modules_) {

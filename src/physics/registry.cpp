@@ -3,14 +3,23 @@
 
 #include "tessera/core/config.hpp"
 #include "tessera/physics/advection.hpp"
+#include "tessera/physics/convdiff.hpp"
+#include "tessera/physics/hydro.hpp"
 #include "tessera/physics/module.hpp"
+#include "tessera/physics/spectral_ns.hpp"
 
 namespace tessera {
 
-std::vector<std::string> module_names() { return {AdvectionModule::kName}; }
+std::vector<std::string> module_names() {
+  return {AdvectionModule::kName, ConvDiffModule::kName, HydroModule::kName,
+          SpectralNSModule::kName};
+}
 
 std::unique_ptr<PhysicsModule> make_module(const std::string& name, const Config& cfg, int ndim) {
   if (name == AdvectionModule::kName) return std::make_unique<AdvectionModule>(cfg, ndim);
+  if (name == ConvDiffModule::kName) return std::make_unique<ConvDiffModule>(cfg, ndim);
+  if (name == HydroModule::kName) return std::make_unique<HydroModule>(cfg, ndim);
+  if (name == SpectralNSModule::kName) return std::make_unique<SpectralNSModule>(cfg, ndim);
   std::string best;
   std::size_t bd = 1000;
   std::string all;

@@ -53,7 +53,8 @@ class AdvectedPulse : public Problem {
       if (a >= nd) continue;
       const double len = mesh_.upper[a] - mesh_.lower[a];
       double c = c0_[a] + v_[a] * t;
-      if (mesh_.periodic[a]) c = mesh_.lower[a] + std::fmod(std::fmod(c - mesh_.lower[a], len) + len, len);
+      if (mesh_.periodic[a])
+        c = mesh_.lower[a] + std::fmod(std::fmod(c - mesh_.lower[a], len) + len, len);
       const int images = mesh_.periodic[a] ? 2 : 0;
       for (int i = b.ng[a]; i < b.ng[a] + b.n[a]; ++i) {
         const double lo = b.lower[a] + (i - b.ng[a]) * b.dx[a];

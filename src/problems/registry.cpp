@@ -8,6 +8,19 @@ namespace tessera {
 
 std::unique_ptr<Problem> make_gaussian_pulse(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_square_pulse(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_convdiff_gaussian(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_ogata_banks(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_convdiff_mms(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_chromatography(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_spectral_taylor_green(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_spectral_kolmogorov(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_spectral_random(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_spectral_snapshot(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_hydro_riemann(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_hydro_linear_wave(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_hydro_shu_osher(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_hydro_blast(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_hydro_kelvin_helmholtz(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -16,6 +29,36 @@ const std::vector<ProblemEntry>& problem_table() {
        make_gaussian_pulse},
       {"square_pulse", "square pulse advected at constant velocity (exact) [advection]",
        make_square_pulse},
+      {"convdiff_gaussian",
+       "Gaussian pulse advected, diffused and decaying (exact, periodic images) [convdiff]",
+       make_convdiff_gaussian},
+      {"ogata_banks", "continuous injection into a 1D column (Ogata-Banks, exact) [convdiff]",
+       make_ogata_banks},
+      {"convdiff_mms", "manufactured solution with variable D on the unit box [convdiff]",
+       make_convdiff_mms},
+      {"chromatography",
+       "chromatography column, linear sorption kinetics, D = 0, step inlet (exact) [convdiff]",
+       make_chromatography},
+      {"spectral_taylor_green",
+       "Taylor-Green vortex, 2D (exact decaying solution) or 3D (Re = 1600 benchmark) "
+       "[spectral_ns]",
+       make_spectral_taylor_green},
+      {"spectral_kolmogorov",
+       "Kolmogorov flow: laminar profile + optional perturbation / random field [spectral_ns]",
+       make_spectral_kolmogorov},
+      {"spectral_random",
+       "random solenoidal field with E(k) ~ k^4 exp(-2 (k/k0)^2) from a seed [spectral_ns]",
+       make_spectral_random},
+      {"spectral_snapshot", "state read from a previous snapshot of the same mesh [spectral_ns]",
+       make_spectral_snapshot},
+      {"riemann", "shock tube along x: Sod, Toro's tests (exact Riemann solution) [hydro]",
+       make_hydro_riemann},
+      {"linear_wave", "sound / entropy / shear linear wave along the box diagonal (exact) [hydro]",
+       make_hydro_linear_wave},
+      {"shu_osher", "Shu-Osher shock / entropy-wave interaction [hydro]", make_hydro_shu_osher},
+      {"blast", "2D/3D blast wave [hydro]", make_hydro_blast},
+      {"kelvin_helmholtz", "smooth Kelvin-Helmholtz instability (McNally et al. 2012) [hydro]",
+       make_hydro_kelvin_helmholtz},
   };
   return table;
 }

@@ -31,7 +31,7 @@ namespace {
 
 /// Error that ends the program with exit status 2 (bad usage or unreadable input).
 class FatalError : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 
@@ -39,7 +39,7 @@ public:
 /// HDF5 leaks handles silently and keeps the file open until every object in it is closed,
 /// so every hid_t we obtain goes straight into one of these.
 class Handle {
-public:
+ public:
   using Closer = herr_t (*)(hid_t);
 
   Handle() = default;
@@ -61,7 +61,7 @@ public:
   /// The raw identifier, for passing to HDF5 calls.
   [[nodiscard]] hid_t get() const { return id_; }
 
-private:
+ private:
   /// Closes the identifier if we hold one. A failing close in a destructor can only be ignored.
   void reset() {
     if (id_ >= 0 && closer_ != nullptr) {
@@ -109,7 +109,7 @@ std::string shape_string(const std::vector<hsize_t>& shape) {
 
 /// One opened snapshot file and the few reads the comparison needs.
 class Snapshot {
-public:
+ public:
   /// Opens `path` read-only; fails with a message naming the file if it is missing or not HDF5.
   explicit Snapshot(std::string path) : path_(std::move(path)) {
     // H5Fis_hdf5 distinguishes "not there / unreadable" (< 0) from "not an HDF5 file" (0),
@@ -183,8 +183,8 @@ public:
     const std::string full = "/fields/" + name;
     Handle dset = checked(H5Dopen2(file_.get(), full.c_str(), H5P_DEFAULT), H5Dclose,
                           path_ + ": cannot open dataset " + full);
-    Handle type = checked(H5Dget_type(dset.get()), H5Tclose,
-                          path_ + ": cannot get the datatype of " + full);
+    Handle type =
+        checked(H5Dget_type(dset.get()), H5Tclose, path_ + ": cannot get the datatype of " + full);
     const H5T_class_t cls = H5Tget_class(type.get());
     if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
       throw FatalError(path_ + ": dataset " + full + " is not numeric");
@@ -205,9 +205,9 @@ public:
     out.values.resize(static_cast<std::size_t>(count));
     // HDF5 rejects a read into a null buffer, and an empty dataset has nothing to read.
     if (count > 0) {
-      check(H5Dread(dset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                    out.values.data()),
-            path_ + ": cannot read dataset " + full);
+      check(
+          H5Dread(dset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()),
+          path_ + ": cannot read dataset " + full);
     }
     return out;
   }
@@ -234,7 +234,7 @@ public:
     return value;
   }
 
-private:
+ private:
   std::string path_;
   Handle file_;
 };
@@ -343,8 +343,8 @@ struct FieldResult {
 };
 
 /// Compares two equally sized arrays with numpy.isclose semantics (b is the reference).
-FieldResult compare_values(const std::vector<double>& a, const std::vector<double>& b,
-                           double rtol, double atol) {
+FieldResult compare_values(const std::vector<double>& a, const std::vector<double>& b, double rtol,
+                           double atol) {
   constexpr double tiny = std::numeric_limits<double>::min();
   FieldResult r;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -403,8 +403,8 @@ int run(const Options& opt) {
   const Snapshot a(opt.file_a);
   const Snapshot b(opt.file_b);
 
-  std::printf("tessera-compare\n  A: %s\n  B: %s\n  rtol = %.3g, atol = %.3g\n",
-              a.path().c_str(), b.path().c_str(), opt.rtol, opt.atol);
+  std::printf("tessera-compare\n  A: %s\n  B: %s\n  rtol = %.3g, atol = %.3g\n", a.path().c_str(),
+              b.path().c_str(), opt.rtol, opt.atol);
 
   bool ok = true;
 

@@ -17,10 +17,12 @@
 
 namespace tessera {
 
+class PetscSession;
+
 /// [time] section.
 struct TimeParams {
-  double t_end = 1.0;           ///< stop time [time]
-  double cfl = 0.4;             ///< Courant number
+  double t_end = 1.0;  ///< stop time [time]
+  double cfl = 0.4;    ///< Courant number
   IntegratorKind integrator = IntegratorKind::kSSPRK2;
   std::int64_t max_steps = -1;  ///< stop after this many steps in total (-1: no limit)
   double wall_limit = 0.0;      ///< stop (with a checkpoint) after this many wall seconds; 0: none
@@ -31,25 +33,25 @@ struct TimeParams {
 struct OutputParams {
   std::string dir = "output";
   std::string basename = "tessera";
-  double snapshot_dt = 0.0;          ///< simulation time between snapshots; 0: first and last only
-  std::int64_t snapshot_steps = 0;   ///< steps between snapshots; 0: off
+  double snapshot_dt = 0.0;         ///< simulation time between snapshots; 0: first and last only
+  std::int64_t snapshot_steps = 0;  ///< steps between snapshots; 0: off
   Layout layout = Layout::kBlocks;
   bool float32 = false;
-  double history_dt = 0.0;           ///< time between history rows; 0: every step
+  double history_dt = 0.0;  ///< time between history rows; 0: every step
   std::int64_t checkpoint_steps = 0;
   double checkpoint_wall_minutes = 0.0;
   bool checkpoint_at_end = true;
   std::int64_t checkpoint_keep = 0;  ///< newest checkpoints kept; 0: all
   std::int64_t progress_steps = 100;
   double progress_seconds = 5.0;
-  std::int64_t check_every = 1;      ///< steps between NaN/validity scans
+  std::int64_t check_every = 1;  ///< steps between NaN/validity scans
   static OutputParams from_config(const Config& cfg);
 };
 
 /// Command-line choices that are not part of the deck.
 struct RunOptions {
-  std::string restart;     ///< checkpoint to continue from ("" for a fresh start)
-  bool check_only = false; ///< validate the deck and stop
+  std::string restart;      ///< checkpoint to continue from ("" for a fresh start)
+  bool check_only = false;  ///< validate the deck and stop
 };
 
 /// Everything one simulation owns.
@@ -83,6 +85,9 @@ class Simulation {
   BoundaryParams bc_params_;
   TimeParams time_;
   OutputParams out_;
+  // PETSc (initialised on comm_ with the deck's [petsc] options); declared before the modules
+  // so that their PETSc objects are destroyed before PetscFinalize.
+  std::unique_ptr<PetscSession> petsc_;
   std::vector<std::unique_ptr<PhysicsModule>> modules_;
   std::unique_ptr<Problem> problem_;
   std::unique_ptr<Mesh> mesh_;
@@ -96,7 +101,7 @@ class Simulation {
   std::int64_t snapshot_count_ = 0;  // index of the next snapshot
   double next_snapshot_t_ = 0.0;
   double next_history_t_ = 0.0;
-  std::vector<double> snapshot_times_;  // times of snapshots 0..count-1 (for the XDMF series)
+  std::vector<double> snapshot_times_;    // times of snapshots 0..count-1 (for the XDMF series)
   std::vector<std::string> checkpoints_;  // written by this process, oldest first
   std::int64_t checkpoints_written_ = 0;
   double start_wall_ = 0.0, last_progress_wall_ = 0.0, last_checkpoint_wall_ = 0.0;

@@ -21,8 +21,8 @@ enum class BcKind { kPeriodic, kOutflow, kReflecting, kFixed, kUser };
 /// Boundary condition of one face of the domain.
 struct FaceBc {
   BcKind kind = BcKind::kPeriodic;
-  bool has_value = false;                 ///< `value` applies to every component
-  double value = 0.0;                     ///< fixed ghost value for every component
+  bool has_value = false;                ///< `value` applies to every component
+  double value = 0.0;                    ///< fixed ghost value for every component
   std::map<std::string, double> values;  ///< fixed ghost values by component name
 };
 

@@ -19,7 +19,7 @@ struct SnapshotHeader {
   std::string kind = "snapshot";  ///< "snapshot", "checkpoint" or "emergency"
   double time = 0.0;
   std::int64_t step = 0;
-  std::string deck;          ///< effective deck text
+  std::string deck;  ///< effective deck text
   Layout layout = Layout::kBlocks;
   bool float32 = false;
 };
@@ -35,9 +35,10 @@ void read_mesh_fields(hid_t file, const std::string& path, Mesh& mesh,
                       const std::vector<int>& fields);
 
 /// The XDMF <Grid> element describing one snapshot file (`h5_name` relative to the .xdmf).
-std::string xdmf_grid(const Mesh& mesh, const std::vector<int>& fields, Layout layout,
-                      bool float32, const std::string& h5_name, double time);
-/// Writes a complete XDMF (version 2) document holding `grids` (a temporal collection when several).
+std::string xdmf_grid(const Mesh& mesh, const std::vector<int>& fields, Layout layout, bool float32,
+                      const std::string& h5_name, double time);
+/// Writes a complete XDMF (version 2) document holding `grids` (a temporal collection when
+/// several).
 void write_xdmf(const std::string& path, const std::vector<std::string>& grids, bool temporal);
 
 }  // namespace tessera

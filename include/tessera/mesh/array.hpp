@@ -25,14 +25,17 @@ class Array4 {
   std::ptrdiff_t stride(int a) const noexcept {
     return a == 0 ? 1 : (a == 1 ? n_[0] : static_cast<std::ptrdiff_t>(n_[0]) * n_[1]);
   }
-  std::size_t comp_size() const noexcept {
-    return static_cast<std::size_t>(n_[0]) * n_[1] * n_[2];
-  }
+  std::size_t comp_size() const noexcept { return static_cast<std::size_t>(n_[0]) * n_[1] * n_[2]; }
   double& operator()(int c, int k, int j, int i) noexcept {
     return data_[c * comp_size() + (static_cast<std::size_t>(k) * n_[1] + j) * n_[0] + i];
   }
   double operator()(int c, int k, int j, int i) const noexcept {
     return data_[c * comp_size() + (static_cast<std::size_t>(k) * n_[1] + j) * n_[0] + i];
+  }
+  /// Address of element (c, k, j, i); rows along x are contiguous from it.
+  double* ptr(int c, int k, int j, int i) noexcept { return &(*this)(c, k, j, i); }
+  const double* ptr(int c, int k, int j, int i) const noexcept {
+    return data_.data() + c * comp_size() + (static_cast<std::size_t>(k) * n_[1] + j) * n_[0] + i;
   }
   double* comp(int c) noexcept { return data_.data() + c * comp_size(); }
   const double* comp(int c) const noexcept { return data_.data() + c * comp_size(); }

@@ -16,8 +16,12 @@ struct FieldSpec {
   std::string units;        ///< units attribute written with the field
   std::string description;  ///< human-readable description
   bool evolved = true;      ///< advanced by the time integrator, exchanged, checkpointed
-  bool conserved = true;    ///< its integral goes to the history
-  bool output = true;       ///< written to snapshots
+  /// With evolved = true: false when the owning module advances the field itself (in its
+  /// implicit_stage, e.g. the pseudo-spectral solver); the RK integrator then neither updates
+  /// nor halo-exchanges it, but it is still checkpointed and restored on restart.
+  bool integrated_by_driver = true;
+  bool conserved = true;  ///< its integral goes to the history
+  bool output = true;     ///< written to snapshots
 };
 
 /// The fields of a simulation, in registration order; ids index Block::field().

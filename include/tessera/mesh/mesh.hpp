@@ -33,11 +33,11 @@ struct MeshParams {
 /// One block: logical location, geometry, ghosted field storage, neighbours.
 class Block {
  public:
-  std::int64_t gid = 0;                     ///< global id = position on the curve
-  int level = 0;                            ///< refinement level (0 today)
+  std::int64_t gid = 0;                      ///< global id = position on the curve
+  int level = 0;                             ///< refinement level (0 today)
   std::array<std::int64_t, 3> loc{0, 0, 0};  ///< logical location at its level
-  std::array<int, 3> n{1, 1, 1};            ///< interior cells per axis
-  std::array<int, 3> ng{0, 0, 0};           ///< ghost cells per axis (0 on unused axes)
+  std::array<int, 3> n{1, 1, 1};             ///< interior cells per axis
+  std::array<int, 3> ng{0, 0, 0};            ///< ghost cells per axis (0 on unused axes)
   std::array<double, 3> lower{}, upper{}, dx{};
   /// Neighbour gid per direction (dir_index), -1 at a physical boundary.
   std::array<std::int64_t, 27> neighbor{};

@@ -48,10 +48,14 @@ struct Unlimited {
 template <typename F>
 decltype(auto) with_limiter(LimiterKind k, F&& f) {
   switch (k) {
-    case LimiterKind::kMinmod: return f(Minmod{});
-    case LimiterKind::kVanLeer: return f(VanLeer{});
-    case LimiterKind::kNone: return f(Unlimited{});
-    default: return f(MonotonizedCentral{});
+    case LimiterKind::kMinmod:
+      return f(Minmod{});
+    case LimiterKind::kVanLeer:
+      return f(VanLeer{});
+    case LimiterKind::kNone:
+      return f(Unlimited{});
+    default:
+      return f(MonotonizedCentral{});
   }
 }
 

@@ -5,15 +5,28 @@
 #include <string>
 #include <vector>
 
+#include <hdf5.h>
+
 #include "tessera/mesh/mesh.hpp"
 
 namespace tessera {
 
 class Config;
 
+/// How the driver combines one module history value over ranks.
+enum class HistoryReduce { kSum, kMax, kMin };
+
+/// One extra history column contributed by a module (see PhysicsModule::history_values).
+struct HistoryValue {
+  std::string name;    ///< column name (unique among all columns)
+  double value = 0.0;  ///< this rank's contribution
+  HistoryReduce reduce = HistoryReduce::kSum;
+};
+
 /// A physics module: owns some fields and contributes to their time derivative.
 /// Modules read their parameters in the constructor and never read the deck afterwards;
-/// they never call MPI and never write files.
+/// they never call MPI and never write files (exception: the collective hooks implicit_stage,
+/// history_values and write_snapshot_extras may do collective work, e.g. parallel FFTs).
 class PhysicsModule {
  public:
   virtual ~PhysicsModule() = default;
@@ -34,6 +47,18 @@ class PhysicsModule {
   /// Optional: returns a description of the first physically invalid cell value on the block
   /// ("" when valid), e.g. a negative density. NaN/Inf are checked by the driver.
   virtual std::string check_state(const Block& b) const { return ""; }
+  /// Optional: called on each local block right after every explicit RK stage has updated
+  /// its interior cells (before the next halo exchange), e.g. to apply density/pressure
+  /// floors. Default none.
+  virtual void post_stage(Block& b) {}
+  /// Optional: extra history columns. Called collectively on every rank each time the driver
+  /// writes a history row (and once after the initial state is set, for the column names);
+  /// every rank returns the same names in the same order; the driver combines the per-rank
+  /// values with each entry's `reduce` rule, in rank order on rank 0.
+  virtual std::vector<HistoryValue> history_values(Mesh& mesh, double t) { return {}; }
+  /// Optional: adds groups/datasets to a snapshot file. Called collectively on every rank,
+  /// with the open file, each time the driver writes a snapshot (after the fields).
+  virtual void write_snapshot_extras(Mesh& mesh, hid_t file) {}
 };
 
 /// Names of all modules that can be instantiated from [physics.<name>] sections.
