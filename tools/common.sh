@@ -10,14 +10,15 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 
 tessera_build() {
   "$TESSERA_ROOT/tools/install-deps"
-  cmake -S "$TESSERA_ROOT" -B "$TESSERA_BUILD" -DCMAKE_BUILD_TYPE=Release ${TESSERA_CMAKE_ARGS:-} >"$TESSERA_BUILD.configure.log" 2>&1 || {
-    cat "$TESSERA_BUILD.configure.log" >&2
+  mkdir -p "$TESSERA_BUILD"
+  cmake -S "$TESSERA_ROOT" -B "$TESSERA_BUILD" -DCMAKE_BUILD_TYPE=Release ${TESSERA_CMAKE_ARGS:-} >"$TESSERA_BUILD/configure.log" 2>&1 || {
+    cat "$TESSERA_BUILD/configure.log" >&2
     echo "configure failed (log above)" >&2
     return 1
   }
-  cmake --build "$TESSERA_BUILD" -j"$(nproc)" >"$TESSERA_BUILD.build.log" 2>&1 || {
-    grep -E -A5 "error|Error" "$TESSERA_BUILD.build.log" | head -60 >&2
-    echo "build failed: full log in $TESSERA_BUILD.build.log" >&2
+  cmake --build "$TESSERA_BUILD" -j"$(nproc)" >"$TESSERA_BUILD/build.log" 2>&1 || {
+    grep -E -A5 "error|Error" "$TESSERA_BUILD/build.log" | head -60 >&2
+    echo "build failed: full log in $TESSERA_BUILD/build.log" >&2
     return 1
   }
 }

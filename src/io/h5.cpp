@@ -187,59 +187,61 @@ std::vector<hsize_t> shape(hid_t loc, const std::string& name) {
   return dims;
 }
 
-void read_rows(hid_t loc, const std::string& name, hsize_t first, hsize_t rows, double* data) {
+namespace {
+
+/// Collective read of whole rows of a dataset into `data`: `select` chooses the rows in the
+/// file space, `nrows` is how many it selected (the memory buffer holds them in file order).
+template <typename Select>
+void read_selected_rows(hid_t loc, const std::string& name, hsize_t nrows, double* data,
+                        Select&& select) {
   if (!exists(loc, name)) throw IoError(fmt::format("dataset '{}' is missing", name), true);
   Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "H5Dopen2", name), H5Dclose);
   Handle fspace(check(H5Dget_space(ds), "H5Dget_space", name), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(fspace);
   std::vector<hsize_t> dims(rank);
   H5Sget_simple_extent_dims(fspace, dims.data(), nullptr);
-  std::vector<hsize_t> start(rank, 0), count(dims);
-  start[0] = first;
-  count[0] = rows;
-  Handle mspace(check(H5Screate_simple(rank, count.data(), nullptr), "H5Screate_simple", name),
+  std::vector<hsize_t> mcount(dims);
+  mcount[0] = std::max<hsize_t>(nrows, 1);
+  Handle mspace(check(H5Screate_simple(rank, mcount.data(), nullptr), "H5Screate_simple", name),
                 H5Sclose);
-  if (rows > 0) {
-    check_err(
-        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-        "H5Sselect_hyperslab", name);
-  } else {
+  if (nrows == 0) {
     check_err(H5Sselect_none(fspace), "H5Sselect_none", name);
     check_err(H5Sselect_none(mspace), "H5Sselect_none", name);
+  } else {
+    select(fspace.get(), dims);
   }
   Handle dxpl(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate", name), H5Pclose);
   check_err(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio", name);
   check_err(H5Dread(ds, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data), "H5Dread", name);
 }
 
+}  // namespace
+
+void read_rows(hid_t loc, const std::string& name, hsize_t first, hsize_t rows, double* data) {
+  read_selected_rows(loc, name, rows, data, [&](hid_t fspace, const std::vector<hsize_t>& dims) {
+    std::vector<hsize_t> start(dims.size(), 0), count(dims);
+    start[0] = first;
+    count[0] = rows;
+    check_err(
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+        "H5Sselect_hyperslab", name);
+  });
+}
+
 void read_row_list(hid_t loc, const std::string& name, const std::vector<hsize_t>& rows,
                    double* data) {
-  if (!exists(loc, name)) throw IoError(fmt::format("dataset '{}' is missing", name), true);
-  Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "H5Dopen2", name), H5Dclose);
-  Handle fspace(check(H5Dget_space(ds), "H5Dget_space", name), H5Sclose);
-  const int rank = H5Sget_simple_extent_ndims(fspace);
-  std::vector<hsize_t> dims(rank);
-  H5Sget_simple_extent_dims(fspace, dims.data(), nullptr);
-  std::vector<hsize_t> start(rank, 0), count(dims), mcount(dims);
-  count[0] = 1;
-  mcount[0] = std::max<hsize_t>(rows.size(), 1);
-  Handle mspace(check(H5Screate_simple(rank, mcount.data(), nullptr), "H5Screate_simple", name),
-                H5Sclose);
-  if (rows.empty()) {
-    check_err(H5Sselect_none(fspace), "H5Sselect_none", name);
-    check_err(H5Sselect_none(mspace), "H5Sselect_none", name);
-  } else {
-    check_err(H5Sselect_none(fspace), "H5Sselect_none", name);
-    for (hsize_t r : rows) {
-      start[0] = r;
-      check_err(
-          H5Sselect_hyperslab(fspace, H5S_SELECT_OR, start.data(), nullptr, count.data(), nullptr),
-          "H5Sselect_hyperslab", name);
-    }
-  }
-  Handle dxpl(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate", name), H5Pclose);
-  check_err(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio", name);
-  check_err(H5Dread(ds, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, data), "H5Dread", name);
+  read_selected_rows(loc, name, rows.size(), data,
+                     [&](hid_t fspace, const std::vector<hsize_t>& dims) {
+                       std::vector<hsize_t> start(dims.size(), 0), count(dims);
+                       count[0] = 1;
+                       check_err(H5Sselect_none(fspace), "H5Sselect_none", name);
+                       for (hsize_t r : rows) {
+                         start[0] = r;
+                         check_err(H5Sselect_hyperslab(fspace, H5S_SELECT_OR, start.data(), nullptr,
+                                                       count.data(), nullptr),
+                                   "H5Sselect_hyperslab", name);
+                       }
+                     });
 }
 
 }  // namespace tessera::h5
