@@ -21,7 +21,7 @@ PetscSession::PetscSession(const Comm& comm,
   PetscBool init = PETSC_FALSE;
   TESSERA_PETSC(PetscInitialized(&init));
   if (!init) {
-    // PETSc's world is the simulation's communicator, never MPI_COMM_WORLD by assumption.
+    // PETSc's world is the simulation's communicator, never the world communicator by assumption.
     PETSC_COMM_WORLD = comm.get();
     // No argc/argv: tessera's command line is its own. PetscInitialize still reads the
     // PETSC_OPTIONS environment variable.

@@ -1,6 +1,6 @@
 #pragma once
 /// \file comm.hpp
-/// Thin, checked view of an MPI communicator. Tessera never uses MPI_COMM_WORLD outside
+/// Thin, checked view of an MPI communicator. Tessera never uses the world communicator outside
 /// main(): everything takes a Comm so several simulations can share one mpirun.
 #include <mpi.h>
 

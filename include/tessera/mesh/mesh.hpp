@@ -67,7 +67,7 @@ class Block {
   static std::array<int, 3> dir_offset(int d) { return {d % 3 - 1, (d / 3) % 3 - 1, d / 9 - 1}; }
 };
 
-/// The distributed mesh. Takes a communicator; never uses MPI_COMM_WORLD.
+/// The distributed mesh. Takes a communicator; never uses the world communicator.
 class Mesh {
  public:
   Mesh(const MeshParams& p, const Comm& comm);
