@@ -67,6 +67,38 @@ double fallback_to_first_order(const double* const* wsrc, std::ptrdiff_t base, s
   return bad_count;
 }
 
+/// Walks the faces normal to `Axis` of the interior box `in` as x-row pencils: calls
+/// `faces(base, n)` to fill `f` with the fluxes of one row of n faces starting at linear index
+/// `base`, and `diff(cell_base, hi, lo, n, off_hi, off_lo)` to add -(hi - lo)/dx to the n cells
+/// of one row. Along x the two faces of a cell are neighbours in one pencil; along y/z the
+/// previous row's fluxes are kept in `fprev`. One walk shared by every flux kernel.
+template <int Axis, typename Faces, typename Diff>
+void walk_face_pencils(const IndexBox& in, int nx, int ny, std::ptrdiff_t s, PencilBuffer& f,
+                       PencilBuffer& fprev, Faces&& faces, Diff&& diff) {
+  if constexpr (Axis == 0) {
+    const int n = in.hi[0] - in.lo[0] + 1;  // faces lo-1/2 .. hi-1/2
+    for (int k = in.lo[2]; k < in.hi[2]; ++k) {
+      for (int j = in.lo[1]; j < in.hi[1]; ++j) {
+        const std::ptrdiff_t base = (static_cast<std::ptrdiff_t>(k) * ny + j) * nx + in.lo[0];
+        faces(base, n);
+        diff(base, f, f, n - 1, 1, 0);
+      }
+    }
+  } else {
+    constexpr int kOuter = Axis == 1 ? 2 : 1;
+    const int n = in.hi[0] - in.lo[0];
+    for (int o = in.lo[kOuter]; o < in.hi[kOuter]; ++o) {
+      for (int m = in.lo[Axis]; m <= in.hi[Axis]; ++m) {
+        const int j = Axis == 1 ? m : o, k = Axis == 1 ? o : m;
+        const std::ptrdiff_t base = (static_cast<std::ptrdiff_t>(k) * ny + j) * nx + in.lo[0];
+        faces(base, n);
+        if (m > in.lo[Axis]) diff(base - s, f, fprev, n, 0, 0);
+        std::swap(f, fprev);
+      }
+    }
+  }
+}
+
 /// Adds -(F[face+1] - F[face]) / dx along `Axis` for all five conserved variables to the
 /// right-hand side on the interior of `b` (Toro 2009 eq. 16.4, unsplit). One kernel for
 /// every axis: pencils are x-rows of faces, the stencil runs along `Axis` with stride s.
@@ -94,41 +126,16 @@ double add_axis_divergence(const Block& b, const Array4& w, ReconstructionKind r
     solver(eos, n, wl, wr, f);
   };
 
-  if constexpr (Axis == 0) {
-    const int n = in.hi[0] - in.lo[0] + 1;  // faces lo-1/2 .. hi-1/2
-    for (int k = in.lo[2]; k < in.hi[2]; ++k) {
-      for (int j = in.lo[1]; j < in.hi[1]; ++j) {
-        const std::ptrdiff_t base = (static_cast<std::ptrdiff_t>(k) * ny + j) * nx + in.lo[0];
-        face_pencil(base, n);
-        for (int v = 0; v < kHydroVars; ++v) {
-          double* __restrict r = rdst[v] + base;
-          const double* __restrict fv = f(v);
-          for (int i = 0; i < n - 1; ++i) r[i] -= (fv[i + 1] - fv[i]) * inv_dx;
-        }
-      }
-    }
-  } else {
-    // Pencils of y (z) faces are still x-rows; walk the faces along Axis innermost and keep
-    // the previous row's fluxes, so each cell row gets -(F_hi - F_lo)/dx as for x.
-    constexpr int kOuter = Axis == 1 ? 2 : 1;
-    const int n = in.hi[0] - in.lo[0];
-    for (int o = in.lo[kOuter]; o < in.hi[kOuter]; ++o) {
-      for (int m = in.lo[Axis]; m <= in.hi[Axis]; ++m) {
-        const int j = Axis == 1 ? m : o, k = Axis == 1 ? o : m;
-        const std::ptrdiff_t base = (static_cast<std::ptrdiff_t>(k) * ny + j) * nx + in.lo[0];
-        face_pencil(base, n);
-        if (m > in.lo[Axis]) {
-          for (int v = 0; v < kHydroVars; ++v) {
-            double* __restrict r = rdst[v] + base - s;
-            const double* __restrict fv = f(v);
-            const double* __restrict fp = fprev(v);
-            for (int i = 0; i < n; ++i) r[i] -= (fv[i] - fp[i]) * inv_dx;
-          }
-        }
-        std::swap(f, fprev);
-      }
-    }
-  }
+  walk_face_pencils<Axis>(in, nx, ny, s, f, fprev, face_pencil,
+                          [&](std::ptrdiff_t base, const PencilBuffer& hi, const PencilBuffer& lo,
+                              int n, std::ptrdiff_t off_hi, std::ptrdiff_t off_lo) {
+                            for (int v = 0; v < kHydroVars; ++v) {
+                              double* __restrict r = rdst[v] + base;
+                              const double* __restrict fh = hi(v) + off_hi;
+                              const double* __restrict fl = lo(v) + off_lo;
+                              for (int i = 0; i < n; ++i) r[i] -= (fh[i] - fl[i]) * inv_dx;
+                            }
+                          });
   return fallbacks;
 }
 
@@ -325,34 +332,13 @@ void HydroModule::add_viscous_divergence(const Block& b, double* const* rdst) {
       for (int i = 0; i < n; ++i) rr[i] -= (fh[i] - fl[i]) * inv_dx;
     }
   };
-  if constexpr (Axis == 0) {
-    const int n = in.hi[0] - in.lo[0] + 1;
-    for (int k = in.lo[2]; k < in.hi[2]; ++k) {
-      for (int j = in.lo[1]; j < in.hi[1]; ++j) {
-        const std::ptrdiff_t base = (static_cast<std::ptrdiff_t>(k) * ny + j) * nx + in.lo[0];
-        face_fluxes(base, n);
-        double* r[5];
-        for (int v = 0; v < 5; ++v) r[v] = rdst[v] + base;
-        accumulate(r, f, f, n - 1, 1, 0);
-      }
-    }
-  } else {
-    constexpr int kOuter = Axis == 1 ? 2 : 1;
-    const int n = in.hi[0] - in.lo[0];
-    for (int o = in.lo[kOuter]; o < in.hi[kOuter]; ++o) {
-      for (int m = in.lo[Axis]; m <= in.hi[Axis]; ++m) {
-        const int j = Axis == 1 ? m : o, k = Axis == 1 ? o : m;
-        const std::ptrdiff_t base = (static_cast<std::ptrdiff_t>(k) * ny + j) * nx + in.lo[0];
-        face_fluxes(base, n);
-        if (m > in.lo[Axis]) {
-          double* r[5];
-          for (int v = 0; v < 5; ++v) r[v] = rdst[v] + base - s;
-          accumulate(r, f, fprev, n, 0, 0);
-        }
-        std::swap(f, fprev);
-      }
-    }
-  }
+  walk_face_pencils<Axis>(in, nx, ny, s, f, fprev, face_fluxes,
+                          [&](std::ptrdiff_t base, const PencilBuffer& hi, const PencilBuffer& lo,
+                              int n, std::ptrdiff_t off_hi, std::ptrdiff_t off_lo) {
+                            double* r[5];
+                            for (int v = 0; v < 5; ++v) r[v] = rdst[v] + base;
+                            accumulate(r, hi, lo, n, off_hi, off_lo);
+                          });
 }
 
 void HydroModule::add_rhs(const Block& b, double /*t*/, std::vector<Array4>& rhs) {
