@@ -8,6 +8,7 @@
 
 #include "tessera/core/config.hpp"
 #include "tessera/physics/advection.hpp"
+#include "tessera/problems/cell_average.hpp"
 #include "tessera/problems/problem.hpp"
 
 namespace tessera {
@@ -45,25 +46,10 @@ class AdvectedPulse : public Problem {
   bool has_exact() const override { return true; }
 
   void exact(const Block& b, int /*fid*/, double t, Array4& out) const override {
-    const int nd = mesh_.ndim;
     // Separable profile: the cell average is the product of 1D cell averages.
-    std::array<std::vector<double>, 3> avg;
-    for (int a = 0; a < 3; ++a) {
-      avg[a].assign(b.dims()[a], 1.0);
-      if (a >= nd) continue;
-      const double len = mesh_.upper[a] - mesh_.lower[a];
-      double c = c0_[a] + v_[a] * t;
-      if (mesh_.periodic[a])
-        c = mesh_.lower[a] + std::fmod(std::fmod(c - mesh_.lower[a], len) + len, len);
-      const int images = mesh_.periodic[a] ? 2 : 0;
-      for (int i = b.ng[a]; i < b.ng[a] + b.n[a]; ++i) {
-        const double lo = b.lower[a] + (i - b.ng[a]) * b.dx[a];
-        const double hi = lo + b.dx[a];
-        double sum = 0.0;
-        for (int m = -images; m <= images; ++m) sum += integral_1d(lo, hi, c + m * len);
-        avg[a][i] = sum / (hi - lo);
-      }
-    }
+    const std::array<double, 3> c{c0_[0] + v_[0] * t, c0_[1] + v_[1] * t, c0_[2] + v_[2] * t};
+    const auto avg = separable_cell_averages(
+        b, mesh_, c, 2, [&](double lo, double hi, double x) { return integral_1d(lo, hi, x); });
     for_each_cell(b.interior(), [&](int k, int j, int i) {
       out(0, k, j, i) = background_ + amplitude_ * avg[0][i] * avg[1][j] * avg[2][k];
     });
@@ -72,10 +58,7 @@ class AdvectedPulse : public Problem {
  private:
   /// Integral over [lo, hi] of the 1D profile centred at c.
   double integral_1d(double lo, double hi, double c) const {
-    if (shape_ == Shape::kGaussian) {
-      const double s = width_ * std::sqrt(2.0);
-      return 0.5 * std::sqrt(M_PI) * s * (std::erf((hi - c) / s) - std::erf((lo - c) / s));
-    }
+    if (shape_ == Shape::kGaussian) return gaussian_integral(lo, hi, c, width_);
     return std::max(0.0, std::min(hi, c + width_) - std::max(lo, c - width_));
   }
 

@@ -10,6 +10,7 @@
 
 #include "tessera/core/config.hpp"
 #include "tessera/physics/convdiff.hpp"
+#include "tessera/problems/cell_average.hpp"
 #include "tessera/problems/problem.hpp"
 #include "tessera/solvers/fv_diffusion.hpp"
 
@@ -61,28 +62,15 @@ class GaussianPulse : public Problem {
   }
   bool has_exact() const override { return true; }
   void exact(const Block& b, int fid, double t, Array4& out) const override {
-    const int nd = mesh_.ndim;
+    // A Gaussian of variance sigma0^2 spreads to sigma^2 = sigma0^2 + 2 D t with its peak
+    // scaled by sigma0 / sigma per axis, while its centre moves with v.
     const double sig = std::sqrt(sigma0_ * sigma0_ + 2.0 * d_ * t);
-    std::array<std::vector<double>, 3> avg;
-    for (int a = 0; a < 3; ++a) {
-      avg[a].assign(b.dims()[a], 1.0);
-      if (a >= nd) continue;
-      const double len = mesh_.upper[a] - mesh_.lower[a];
-      double c = c0_[a] + v_[a] * t;
-      if (mesh_.periodic[a])
-        c = mesh_.lower[a] + std::fmod(std::fmod(c - mesh_.lower[a], len) + len, len);
-      const int images = mesh_.periodic[a] ? 3 : 0;
-      const double s2 = sig * std::sqrt(2.0);
-      for (int i = b.ng[a]; i < b.ng[a] + b.n[a]; ++i) {
-        const double lo = b.lower[a] + (i - b.ng[a]) * b.dx[a], hi = lo + b.dx[a];
-        double sum = 0.0;
-        // Integral of (sigma0/sigma) exp(-(x-c)^2 / (2 sigma^2)) over the cell, per image.
-        for (int m = -images; m <= images; ++m) {
-          const double cm = c + m * len;
-          sum += 0.5 * std::sqrt(M_PI) * s2 * (std::erf((hi - cm) / s2) - std::erf((lo - cm) / s2));
-        }
-        avg[a][i] = sigma0_ / sig * sum / (hi - lo);
-      }
+    const std::array<double, 3> c{c0_[0] + v_[0] * t, c0_[1] + v_[1] * t, c0_[2] + v_[2] * t};
+    auto avg = separable_cell_averages(b, mesh_, c, 3, [&](double lo, double hi, double x) {
+      return gaussian_integral(lo, hi, x, sig);
+    });
+    for (int a = 0; a < mesh_.ndim; ++a) {
+      for (int i = b.ng[a]; i < b.ng[a] + b.n[a]; ++i) avg[a][i] *= sigma0_ / sig;
     }
     double lam = 0.0;
     for (int s = 0; s < mod_->num_scalars(); ++s) {
