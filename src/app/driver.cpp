@@ -73,6 +73,18 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
 
   int ghost = 1;
   for (const auto& m : modules_) ghost = std::max(ghost, m->required_ghost());
+  // Without an explicit mesh.ghost the width follows the modules (e.g. 3 for PPM).
+  if (!cfg_.has("mesh.ghost") && mesh_params_.ghost < ghost) {
+    mesh_params_.ghost = ghost;
+    for (int a = 0; a < mesh_params_.ndim; ++a) {
+      if (mesh_params_.block_cells[a] < ghost) {
+        cfg_.fail("mesh.block_cells",
+                  fmt::format("blocks need at least {} cells per axis for the {} ghost cells the "
+                              "physics modules need",
+                              ghost, ghost));
+      }
+    }
+  }
   if (mesh_params_.ghost < ghost) {
     cfg_.fail("mesh.ghost", fmt::format("the physics modules need at least {} ghost cells", ghost));
   }

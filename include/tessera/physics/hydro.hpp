@@ -29,7 +29,8 @@ struct HydroPrim {
 
 /// [physics.hydro]:
 ///   gamma          adiabatic index (> 1), default 5/3
-///   reconstruction "plm" | "donor"                        (default "plm")
+///   reconstruction "plm" | "ppm" | "donor"                (default "plm"; "ppm" needs
+///                  mesh.ghost >= 3, its limiter is Colella & Sekora's, not `limiter`)
 ///   limiter        "minmod" | "vanleer" | "mc" | "none"   (default "mc"; PLM only)
 ///   riemann        "hllc" | "hlle" | "exact"              (default "hllc")
 ///   density_floor  [M/L^3]      a positive density below it is raised to it (default 1e-10)
@@ -52,7 +53,7 @@ class HydroModule : public PhysicsModule {
   HydroModule(const Config& cfg, int ndim);
   std::string name() const override { return kName; }
   void register_fields(FieldRegistry& reg) override;
-  int required_ghost() const override { return 2; }
+  int required_ghost() const override { return reconstruction_ghost(recon_); }
   /// Unsplit CFL limit: 1 / max over cells of sum_a (|v_a| + c_s) / dx_a.
   double max_dt(const Block& b) const override;
   void add_rhs(const Block& b, double t, std::vector<Array4>& rhs) override;

@@ -144,9 +144,10 @@ double add_axis_divergence(const Block& b, const Array4& w, ReconstructionKind r
 HydroModule::HydroModule(const Config& cfg, int ndim) : ndim_(ndim) {
   const std::string p = "physics.hydro.";
   eos_.gamma = cfg.get_double(p + "gamma", 5.0 / 3.0, {1.0, 1e300, true});
-  recon_ = cfg.get_string(p + "reconstruction", "plm", {"plm", "donor"}) == "donor"
-               ? ReconstructionKind::kDonor
-               : ReconstructionKind::kPLM;
+  const std::string rk = cfg.get_string(p + "reconstruction", "plm", {"plm", "ppm", "donor"});
+  recon_ = rk == "donor" ? ReconstructionKind::kDonor
+           : rk == "ppm" ? ReconstructionKind::kPPM
+                         : ReconstructionKind::kPLM;
   limiter_ =
       limiter_from_string(cfg.get_string(p + "limiter", "mc", {"minmod", "vanleer", "mc", "none"}));
   riemann_ = riemann_from_string(cfg.get_string(p + "riemann", "hllc", {"hllc", "hlle", "exact"}));
