@@ -67,6 +67,7 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
                                   cfg_.file_name(), known));
   }
   for (const auto& n : names) modules_.push_back(make_module(n, cfg_, mesh_params_.ndim));
+  for (auto& m : modules_) m->connect(modules_);
   ProblemContext ctx{cfg_, mesh_params_, modules_};
   problem_ = make_problem(ctx);
 
@@ -117,6 +118,10 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
       }
     }
   }
+  // Sinks read their sections now so that check_unused knows their keys; they open nothing
+  // before begin().
+  std::vector<std::unique_ptr<OutputSink>> sinks = make_output_sinks(SinkContext{
+      cfg_, mesh_params_, bc_params_, modules_, comm_, out_.dir, out_.basename, opts_.check_only});
   cfg_.check_unused();
   deck_text_ = cfg_.effective_toml();
   if (opts_.check_only) return;
@@ -127,6 +132,10 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
   mesh_->allocate_fields();
   exchange_ = std::make_unique<BoundaryExchange>(*mesh_, bc_params_);
   exchange_->set_user_boundary(problem_->user_boundary());
+  for (auto& m : modules_) {
+    m->set_halo_fill([this](const std::vector<int>& ids, double t) { exchange_->fill(ids, t); });
+  }
+  sinks_ = std::move(sinks);
   integrator_ =
       std::make_unique<TimeIntegrator>(time_.integrator, *mesh_, *exchange_, modules_, timers_);
 
@@ -193,7 +202,24 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
       snapshot_times_.resize(snapshot_count_);
       h5::check(H5Aread(a, H5T_NATIVE_DOUBLE, snapshot_times_.data()), "H5Aread", "snapshot_times");
     }
+    for (auto& sink : sinks_) {
+      const std::string g = "sinks/" + sink->name();
+      if (H5Lexists(file, "sinks", H5P_DEFAULT) <= 0 ||
+          H5Lexists(file, g.c_str(), H5P_DEFAULT) <= 0) {
+        throw IoError(fmt::format("--restart {}: the checkpoint has no state for [{}] (it was "
+                                  "written without that section); restart with the deck it was "
+                                  "written with",
+                                  opts_.restart, sink->name()),
+                      true);
+      }
+      h5::Handle sg = h5::open_group(file, g);
+      sink->read_checkpoint(sg);
+    }
   }
+}
+
+RunState Simulation::run_state(double dt) const {
+  return RunState{t_, step_, dt, &deck_text_, !opts_.restart.empty()};
 }
 
 Simulation::~Simulation() = default;
@@ -230,6 +256,11 @@ void Simulation::run() {
   } else {
     log_.info("restarted from {} at step {}, t = {}", opts_.restart, step_, t_);
   }
+  for (auto& sink : sinks_) {
+    Timers::Scope s(timers_, TimerKind::kIo);
+    sink->begin(*mesh_, run_state(0.0));
+    if (opts_.restart.empty()) sink->after_step(*mesh_, run_state(0.0));
+  }
   std::int64_t last_snapshot_step = step_, last_history_step = step_, last_checkpoint_step = -1;
   std::string reason = "reached t_end";
   const double t_eps = 1e-12 * std::max(1.0, std::abs(time_.t_end));
@@ -254,6 +285,7 @@ void Simulation::run() {
     // Land exactly on t_end and on snapshot times.
     double target = time_.t_end;
     if (out_.snapshot_dt > 0.0) target = std::min(target, next_snapshot_t_);
+    for (const auto& sink : sinks_) target = std::min(target, sink->next_time());
     bool clipped = false;
     if (t_ + dt >= target - t_eps) {
       dt = target - t_;
@@ -278,6 +310,10 @@ void Simulation::run() {
       write_snapshot();
       last_snapshot_step = step_;
     }
+    for (auto& sink : sinks_) {
+      Timers::Scope s(timers_, TimerKind::kIo);
+      sink->after_step(*mesh_, run_state(dt));
+    }
     const bool chk_step = out_.checkpoint_steps > 0 && step_ % out_.checkpoint_steps == 0;
     const bool chk_wall = out_.checkpoint_wall_minutes > 0.0 &&
                           wall - last_checkpoint_wall_ >= 60.0 * out_.checkpoint_wall_minutes;
@@ -293,6 +329,10 @@ void Simulation::run() {
     if (!(opts_.restart.empty() && step_ == 0)) write_snapshot();
   }
   if (out_.checkpoint_at_end && last_checkpoint_step != step_) write_checkpoint();
+  for (auto& sink : sinks_) {
+    Timers::Scope s(timers_, TimerKind::kIo);
+    sink->end(*mesh_, run_state(last_dt_));
+  }
   progress_line(true);
 
   const double wall = comm_.max(wall_seconds() - start_wall_);
@@ -379,6 +419,13 @@ void Simulation::write_checkpoint() {
     h5::write_attr(d, "next_snapshot_time", next_snapshot_t_);
     h5::write_attr(d, "next_history_time", next_history_t_);
     if (!snapshot_times_.empty()) h5::write_attr(d, "snapshot_times", snapshot_times_);
+    if (!sinks_.empty()) {
+      h5::Handle sg = h5::create_group(file, "sinks");
+      for (auto& sink : sinks_) {
+        h5::Handle g = h5::create_group(sg, sink->name());
+        sink->write_checkpoint(g);
+      }
+    }
     if (kill_at == checkpoints_written_ && comm_.root()) {
       std::raise(SIGKILL);  // no H5Fflush: it is collective and would wait for the others
     }

@@ -11,6 +11,7 @@
 #include "tessera/core/config.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/timer.hpp"
+#include "tessera/io/output_sink.hpp"
 #include "tessera/io/snapshot.hpp"
 #include "tessera/numerics/integrator.hpp"
 #include "tessera/problems/problem.hpp"
@@ -75,6 +76,7 @@ class Simulation {
   void check_state();
   std::string out_path(const std::string& suffix) const;
   void progress_line(bool force);
+  RunState run_state(double dt) const;
 
   Config cfg_;
   const Comm& comm_;
@@ -93,6 +95,8 @@ class Simulation {
   std::unique_ptr<Mesh> mesh_;
   std::unique_ptr<BoundaryExchange> exchange_;
   std::unique_ptr<TimeIntegrator> integrator_;
+  // After the mesh: a sink may hold views of the mesh's storage until it is destroyed.
+  std::vector<std::unique_ptr<OutputSink>> sinks_;
   std::string deck_text_;
 
   double t_ = 0.0;

@@ -1,6 +1,7 @@
 #pragma once
 /// \file module.hpp
 /// What a solver implements to be driven by Tessera's time loop.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ class PhysicsModule {
   virtual std::string name() const = 0;
   /// Registers the fields this module evolves or derives.
   virtual void register_fields(FieldRegistry& reg) = 0;
+  /// Optional: called once after every module of the run is constructed (also with --check),
+  /// so a module that couples to another one (e.g. radiation to the gas dynamics) can find it
+  /// and check it is there; throw a ConfigError if a required partner is missing.
+  virtual void connect(const std::vector<std::unique_ptr<PhysicsModule>>& modules) {}
   /// Ghost width the module's stencils need.
   virtual int required_ghost() const { return 2; }
   /// Largest stable time step on this block at Courant number 1 (the driver multiplies by
@@ -62,6 +67,22 @@ class PhysicsModule {
   /// Optional: lines for the run log gathered since the last call (e.g. linear-solver
   /// reports). Called on every rank once after each step; rank 0 prints them.
   virtual std::vector<std::string> take_log_lines() { return {}; }
+
+  /// Fills the ghost cells of the given fields on every local block at time t (halo
+  /// exchange, then physical boundaries); collective. Installed by the driver.
+  using HaloFill = std::function<void(const std::vector<int>& field_ids, double t)>;
+  /// Called by the driver once the mesh and its boundary exchange exist.
+  void set_halo_fill(HaloFill fill) { halo_fill_ = std::move(fill); }
+
+ protected:
+  /// For collective hooks (implicit_stage, history_values, write_snapshot_extras) whose
+  /// stencils need neighbour values after the module changed a field, e.g. nonlinear
+  /// coefficients in an implicit solve or a velocity after a pressure projection.
+  /// Collective: every rank must call it with the same field ids.
+  void fill_halos(const std::vector<int>& field_ids, double t) const;
+
+ private:
+  HaloFill halo_fill_;
 };
 
 /// Names of all modules that can be instantiated from [physics.<name>] sections.

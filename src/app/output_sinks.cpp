@@ -1,0 +1,13 @@
+#include "tessera/io/output_sink.hpp"
+
+namespace tessera {
+
+std::vector<std::unique_ptr<OutputSink>> make_output_sinks(const SinkContext& ctx) {
+  std::vector<std::unique_ptr<OutputSink>> sinks;
+  // One line per sink kind, each created only when its deck section is present, e.g.
+  //   if (ctx.cfg.has_section("catalyst")) sinks.push_back(make_catalyst_sink(ctx));
+  (void)ctx;
+  return sinks;
+}
+
+}  // namespace tessera
