@@ -163,7 +163,8 @@ class ConvDiffModule : public PhysicsModule {
   double front_threshold_ = 0.0;
   // Log of solver reports.
   std::vector<std::string> log_lines_;
-  long step_count_ = 0;
+  long step_count_ = 0;    // steps of this run (log rule)
+  double step_end_t_ = 0;  // time at the end of the current step (log lines)
 };
 
 }  // namespace tessera

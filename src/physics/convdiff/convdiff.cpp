@@ -177,10 +177,11 @@ void ConvDiffModule::log_report(const SolveReport& r, const char* what) {
   // Rule: every solve of the first 3 steps, then the solves of every 100th step, and any
   // solve that needed more than 50 Krylov iterations (a sign the preconditioner went stale
   // or the operator changed character).
-  if (!(step_count_ < 3 || step_count_ % 100 == 0 || r.iterations > 50)) return;
+  if (!(step_count_ < 3 || (step_count_ + 1) % 100 == 0 || r.iterations > 50)) return;
   log_lines_.push_back(fmt::format(
-      "  solve '{}' {} (step {}): {} iterations, true residual {:.3e} (relative {:.3e}), {}{}",
-      r.prefix, what, step_count_ + 1, r.iterations, r.residual,
+      "  solve '{}' {} (step to t = {:.6g}): {} iterations, true residual {:.3e} (relative "
+      "{:.3e}), {}{}",
+      r.prefix, what, step_end_t_, r.iterations, r.residual,
       r.rhs_norm > 0 ? r.residual / r.rhs_norm : r.residual, r.reason_name,
       r.preconditioner_setup ? ", preconditioner rebuilt" : ""));
 }
@@ -359,6 +360,7 @@ void field_to_vec(Mesh& mesh, const CellNumbering& num, int fid, Vec v, bool to_
 
 void ConvDiffModule::implicit_stage(Mesh& mesh, double t, double dt) {
   if (mode_ != DiffusionMode::kImplicit) return;
+  step_end_t_ = t + dt;
   ensure_solvers(mesh);
   last_iterations_ = 0;
   last_residual_ = 0.0;
@@ -502,11 +504,11 @@ void ConvDiffModule::picard(Mesh& mesh, int s, double coef, Vec b0, double t_new
     if (rel <= nl_rtol_) {
       last_nl_iterations_ += it;
       last_nl_residual_ = std::max(last_nl_residual_, rel);
-      if (step_count_ < 3 || step_count_ % 100 == 0 || it > 20) {
+      if (step_count_ < 3 || (step_count_ + 1) % 100 == 0 || it > 20) {
         log_lines_.push_back(fmt::format(
-            "  nonlinear '{}' {} (step {}): {} Picard iterations ({} Krylov), nonlinear "
-            "residual {:.3e} relative (rtol {:.1e})",
-            solver_opts_.prefix, stage, step_count_ + 1, it, krylov, rel, nl_rtol_));
+            "  nonlinear '{}' {} (step to t = {:.6g}): {} Picard iterations ({} Krylov), "
+            "nonlinear residual {:.3e} relative (rtol {:.1e})",
+            solver_opts_.prefix, stage, step_end_t_, it, krylov, rel, nl_rtol_));
       }
       return;
     }
