@@ -304,6 +304,9 @@ void Simulation::run() {
       clipped = true;
     }
     integrator_->step(t_, dt);
+    for (auto& m : modules_) {
+      for (const auto& l : m->take_log_lines()) log_.line(l);
+    }
     ++step_;
     t_ = clipped ? target : t_ + dt;
     last_dt_ = dt;

@@ -12,6 +12,8 @@ std::unique_ptr<Problem> make_convdiff_gaussian(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_ogata_banks(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_convdiff_mms(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_chromatography(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_barenblatt(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_convdiff_rotation(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_spectral_taylor_green(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_spectral_kolmogorov(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_spectral_random(const ProblemContext& ctx);
@@ -39,6 +41,11 @@ const std::vector<ProblemEntry>& problem_table() {
       {"chromatography",
        "chromatography column, linear sorption kinetics, D = 0, step inlet (exact) [convdiff]",
        make_chromatography},
+      {"barenblatt", "Barenblatt-Pattle solution of the porous-medium equation (exact) [convdiff]",
+       make_barenblatt},
+      {"convdiff_rotation",
+       "Gaussian in a solid-body rotation with time-varying rate, diffusing (exact) [convdiff]",
+       make_convdiff_rotation},
       {"spectral_taylor_green",
        "Taylor-Green vortex, 2D (exact decaying solution) or 3D (Re = 1600 benchmark) "
        "[spectral_ns]",

@@ -80,7 +80,8 @@ inline void visit_axis(const Block& b, int lb, const HelmholtzSpec& spec, int k,
     std::array<int, 3> q = c;
     q[Axis] += o;
     const double dn = D ? (*D)(0, q[2], q[1], q[0]) : spec.d_const;
-    neighbour(s, spec.beta * harmonic(dp, dn) * inv_dx2, q, across);
+    const double df = spec.face_mean == FaceMean::kHarmonic ? harmonic(dp, dn) : 0.5 * (dp + dn);
+    neighbour(s, spec.beta * df * inv_dx2, q, across);
   }
 }
 
@@ -98,7 +99,7 @@ double alpha_at(const HelmholtzSpec& spec, int lb, int k, int j, int i) {
 }  // namespace
 
 void assemble_helmholtz(const Mesh& mesh, const HelmholtzSpec& spec, LinearSystem& ls,
-                        std::vector<double>* bc_rhs) {
+                        std::vector<double>* bc_rhs, bool rebuild_preconditioner) {
   const CellNumbering& num = ls.numbering();
   const int ndim = mesh.ndim();
   ls.begin_matrix();
@@ -142,7 +143,7 @@ void assemble_helmholtz(const Mesh& mesh, const HelmholtzSpec& spec, LinearSyste
       if (bc_rhs) (*bc_rhs)[static_cast<std::size_t>(row - num.first_row())] += rhs;
     });
   }
-  ls.end_matrix();
+  ls.end_matrix(rebuild_preconditioner);
 }
 
 void apply_helmholtz(const Block& b, int lb, const HelmholtzSpec& spec, const Array4& u, int uc,

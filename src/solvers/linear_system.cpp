@@ -138,10 +138,11 @@ void LinearSystem::add_row(std::int64_t row, int n, const PetscInt* cols, const 
   TESSERA_PETSC(MatSetValues(a_, 1, &r, n, cols, vals, ADD_VALUES));
 }
 
-void LinearSystem::end_matrix() {
+void LinearSystem::end_matrix(bool rebuild_preconditioner) {
   TESSERA_PETSC(MatAssemblyBegin(a_, MAT_FINAL_ASSEMBLY));
   TESSERA_PETSC(MatAssemblyEnd(a_, MAT_FINAL_ASSEMBLY));
-  changed_ = true;
+  // The first assembly always needs a preconditioner build.
+  if (rebuild_preconditioner || !assembled_ || setups_ == 0) changed_ = true;
   assembled_ = true;
 }
 

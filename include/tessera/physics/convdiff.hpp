@@ -24,6 +24,7 @@ namespace tessera {
 enum class DiffusionMode { kExplicit, kImplicit };
 enum class ImplicitScheme { kBackwardEuler, kCrankNicolson, kTRBDF2 };
 enum class Sorption { kNone, kLinear, kLangmuir };
+enum class DiffusionLaw { kConstant, kPower };
 
 /// [physics.convdiff]:
 ///   scalars = ["c", ...]            field names (one scalar field each)
@@ -42,7 +43,20 @@ enum class Sorption { kNone, kLinear, kLangmuir };
 ///                                   q_t = k_a c - k_d q, or k_a c (q_max - q) - k_d q (Langmuir);
 ///                                   explicit, in the RK stages
 ///   k_a, k_d [1/time; Langmuir k_a: 1/(conc time)], alpha [1], q_max [conc]
-/// History: outlet_<name> = mean of c over the cells next to the x1 upper face (the detector
+///   diffusion_law = "constant" | "power"   "power": nonlinear D(u) = power_k max(u, 0)^p,
+///                                   p = power_exponent (porous medium u_t = lap(u^m):
+///                                   power_k = m, power_exponent = m - 1); implicit only,
+///                                   Picard iterations (one linear solve each) per stage
+///   power_k [length^2/time/u^p], power_exponent [1]
+///   nonlinear_rtol = 1e-8           Picard stops when ||M(u) u - b|| <= rtol ||b||
+///   nonlinear_max_it = 50           more iterations = SolverError (the run stops)
+/// History: diffusion_iterations / diffusion_residual (Krylov iterations of the last step,
+/// worst relative true residual); with diffusion_law = "power" also
+/// diffusion_nonlinear_iterations (Picard iterations of the last step, all stages) and
+/// diffusion_nonlinear_residual (worst final relative nonlinear residual of the last step).
+/// Log: every solve report of the first 3 steps, then one per 100 steps, and any solve with
+/// more than 50 Krylov iterations (or 20 Picard iterations).
+/// outlet_<name> = mean of c over the cells next to the x1 upper face (the detector
 /// signal, the chromatogram).
 /// Boundary conditions come from [boundary]: "fixed" = Dirichlet value at the face (and the
 /// upwind inflow state), "outflow"/"reflecting" = zero normal gradient, "periodic".
@@ -64,6 +78,22 @@ class ConvDiffModule : public PhysicsModule {
   void set_diffusivity(std::function<double(const std::array<double, 3>&)> d, double d_max);
   /// Installs the source S(x, t) of scalar `s` (problems, at setup).
   void set_source(int s, PointFn f);
+  /// Velocity component `axis` at point x and time t [length/time] (evaluated at face centres).
+  using VelocityFn = std::function<double(int axis, const std::array<double, 3>& x, double t)>;
+  /// Installs a prescribed velocity field varying in space and time (replaces `velocity`);
+  /// `bound[a]` >= |v_a| everywhere at all times (for the stable step).
+  void set_velocity(VelocityFn v, const std::array<double, 3>& bound);
+  /// Front monitor (problems with a compactly supported exact solution, e.g. Barenblatt):
+  /// history columns front_<name> = largest distance from `centre` of a cell centre where the
+  /// scalar exceeds `threshold`, front_exact_<name> = exact_radius(t), and
+  /// front_error_cells_<name> = (front - exact) / min dx (signed, in cells).
+  void set_front_monitor(const std::array<double, 3>& centre, double threshold,
+                         std::function<double(double t)> exact_radius);
+  /// Log lines (solver reports) gathered since the last call; the driver prints them.
+  std::vector<std::string> take_log_lines() override;
+  DiffusionLaw diffusion_law() const noexcept { return law_; }
+  double power_k() const noexcept { return pow_k_; }
+  double power_exponent() const noexcept { return pow_p_; }
 
   int num_scalars() const noexcept { return static_cast<int>(names_.size()); }
   const std::vector<std::string>& scalar_names() const noexcept { return names_; }
@@ -83,6 +113,13 @@ class ConvDiffModule : public PhysicsModule {
   struct Implicit;  // per-scalar PETSc state
   void ensure_solvers(Mesh& mesh);
   void fill_source(Mesh& mesh, int s, double t, Vec out);
+  void implicit_nonlinear(Mesh& mesh, int s, double t, double dt);
+  /// D(u) per local block (interior + one ghost layer) from the halo-filled field.
+  void fill_power_diffusivity(Mesh& mesh, int fid);
+  /// Picard iterations for (I + coef A(u)) u = b0 + coef r_A(u) (field holds the warm start
+  /// and, on return, the solution); t_new is the time of the new level (halo BCs).
+  void picard(Mesh& mesh, int s, double coef, Vec b0, double t_new, const char* stage);
+  void log_report(const SolveReport& r, const char* what);
 
   int ndim_;
   std::vector<std::string> names_;
@@ -109,6 +146,25 @@ class ConvDiffModule : public PhysicsModule {
   // Report of the last step's solves (history columns).
   int last_iterations_ = 0, total_iterations_ = 0, solves_ = 0;
   double last_residual_ = 0.0;
+  // Nonlinear (power-law) diffusion.
+  DiffusionLaw law_ = DiffusionLaw::kConstant;
+  double pow_k_ = 0.0, pow_p_ = 1.0, nl_rtol_ = 1e-8;
+  int nl_max_it_ = 50;
+  int last_nl_iterations_ = 0;
+  double last_nl_residual_ = 0.0;
+  std::vector<Array4> dpow_;  // D(u) per local block
+  // Prescribed velocity field.
+  VelocityFn vel_fn_;
+  std::array<double, 3> vel_bound_{0.0, 0.0, 0.0};
+  std::array<Array4, 3> vface_;
+  // Front monitor.
+  std::function<double(double)> front_exact_;
+  std::array<double, 3> front_centre_{0.0, 0.0, 0.0};
+  double front_threshold_ = 0.0;
+  // Log of solver reports.
+  std::vector<std::string> log_lines_;
+  long step_count_ = 0;    // steps of this run (log rule)
+  double step_end_t_ = 0;  // time at the end of the current step (log lines)
 };
 
 }  // namespace tessera

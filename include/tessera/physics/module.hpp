@@ -64,6 +64,9 @@ class PhysicsModule {
   /// Optional: adds groups/datasets to a snapshot file. Called collectively on every rank,
   /// with the open file, each time the driver writes a snapshot (after the fields).
   virtual void write_snapshot_extras(Mesh& mesh, hid_t file) {}
+  /// Optional: lines for the run log gathered since the last call (e.g. linear-solver
+  /// reports). Called on every rank once after each step; rank 0 prints them.
+  virtual std::vector<std::string> take_log_lines() { return {}; }
 
   /// Fills the ghost cells of the given fields on every local block at time t (halo
   /// exchange, then physical boundaries); collective. Installed by the driver.

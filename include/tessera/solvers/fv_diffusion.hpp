@@ -39,6 +39,13 @@ using FaceConditions = std::array<std::array<FaceCondition, 2>, 3>;
 FaceConditions face_conditions_from(const BoundaryParams& bc, int ndim,
                                     const std::string& component);
 
+/// How the face diffusivity is formed from the two cell values.
+enum class FaceMean {
+  kHarmonic,   ///< 2 a b / (a + b): exact for D piecewise constant per cell (default)
+  kArithmetic  ///< (a + b) / 2: for degenerate D(u) that vanishes where u = 0 (porous medium),
+               ///< where the harmonic mean would freeze a front next to a D = 0 cell
+};
+
 /// Coefficients of H u = alpha u - beta div(D grad u).
 struct HelmholtzSpec {
   double alpha = 0.0;    ///< constant part of alpha [1/time or 1]
@@ -49,14 +56,17 @@ struct HelmholtzSpec {
   const std::vector<Array4>* diffusivity = nullptr;
   /// Optional per-cell addition to alpha, per local block, component 0 (interior only).
   const std::vector<Array4>* alpha_cells = nullptr;
+  FaceMean face_mean = FaceMean::kHarmonic;
   FaceConditions bc{};
 };
 
 /// Assembles the rows of H for every local cell into `ls` (begin_matrix..end_matrix is done
 /// here). With `bc_rhs` (sized numbering().local_rows()), adds the boundary data so that
 /// H u = A u - bc_rhs for the discrete operator H with the boundary values of spec.bc.
+/// `rebuild_preconditioner` = false keeps the preconditioner built for the previous values
+/// (see LinearSystem::end_matrix).
 void assemble_helmholtz(const Mesh& mesh, const HelmholtzSpec& spec, LinearSystem& ls,
-                        std::vector<double>* bc_rhs);
+                        std::vector<double>* bc_rhs, bool rebuild_preconditioner = true);
 
 /// out(oc) += scale * H u on the interior of block `b` (local index `lb`), u component uc,
 /// using the ghost values of u across non-physical faces (fill them first).

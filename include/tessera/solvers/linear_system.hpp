@@ -76,8 +76,11 @@ class LinearSystem {
   void begin_matrix();
   /// Adds `n` values to row `row` (owned by this rank) at global columns `cols`.
   void add_row(std::int64_t row, int n, const PetscInt* cols, const double* vals);
-  /// Finishes assembly; the preconditioner will be rebuilt at the next solve.
-  void end_matrix();
+  /// Finishes assembly. With `rebuild_preconditioner` (default) the preconditioner is rebuilt
+  /// at the next solve; with false the Krylov method uses the new matrix but keeps the
+  /// preconditioner built from earlier values (worth it when the values changed little, e.g.
+  /// between Picard iterates; the Krylov method still converges on the new matrix).
+  void end_matrix(bool rebuild_preconditioner = true);
 
   /// The matrix (valid after end_matrix), right-hand side, and solution/initial guess.
   Mat matrix() const noexcept { return a_.get(); }
