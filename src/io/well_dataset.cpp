@@ -542,13 +542,20 @@ void WellDatasetSink::begin(Mesh& mesh, const RunState& s) {
     create_file(mesh, s);
   } else {
     on_root(comm_, [&] {
+      // A run stopped early (time.max_steps, time.wall_limit) has finished its file; continuing
+      // it reopens that file as unfinished.
+      std::error_code ec;
+      if (!fs::exists(partial_) && fs::exists(file_)) fs::rename(file_, partial_, ec);
       if (!fs::exists(partial_)) {
         throw IoError(fmt::format(
-            "[dataset]: restarting needs the unfinished dataset file '{}', which is missing "
-            "(it is renamed to '{}' only when a run finishes); start the run again without "
-            "--restart",
+            "[dataset]: restarting needs the dataset file '{}' (or '{}'), which is missing; "
+            "start the run again without --restart",
             partial_, file_));
       }
+      Handle f(H5Fopen(partial_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+      if (f.get() < 0) throw IoError(fmt::format("[dataset]: cannot reopen '{}'", partial_));
+      Handle g = h5::open_group(f, "provenance");
+      attr_bool(g, "complete", false);
     });
   }
   open_parallel(mesh);
