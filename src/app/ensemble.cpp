@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <mpi.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -514,12 +515,24 @@ int run_ensemble(const std::string& deck, const std::vector<std::string>& sets,
   // Pending members: rank 0 looks for done markers (whose dataset file still exists).
   std::string pending_text, err;
   std::int64_t ndone = 0;
+  int lock_fd = -1;
   if (world.root()) {
     std::error_code ec;
     fs::create_directories(dir / "members", ec);
     if (ec)
       err =
           fmt::format("cannot create the ensemble directory '{}': {}", dir.string(), ec.message());
+    // One ensemble per directory at a time: an advisory lock that the kernel drops when the
+    // process ends, however it ends (a killed run leaves no stale lock).
+    if (err.empty()) {
+      lock_fd = ::open((dir / ".lock").c_str(), O_WRONLY | O_CREAT, 0644);
+      if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        err = fmt::format(
+            "another ensemble is running in '{}' (it holds {}); wait for it or "
+            "use another ensemble.dir",
+            dir.string(), (dir / ".lock").string());
+      }
+    }
     for (std::int64_t m = 0; m < ens.members && err.empty(); ++m) {
       const Member mb = make_member(plan, m);
       const bool done = fs::exists(dir / "members" / member_name(m) / "DONE.json") &&
@@ -622,6 +635,7 @@ int run_ensemble(const std::string& deck, const std::vector<std::string>& sets,
       merr = e.what();
     }
   }
+  if (lock_fd >= 0) ::close(lock_fd);  // releases the lock
   merr = world.broadcast(merr, 0);
   if (!merr.empty()) throw IoError("ensemble manifest: " + merr, true);
   const std::int64_t all_failed = world.sum(world.rank() % ens.group_size == 0 ? failed : 0);
