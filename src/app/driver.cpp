@@ -119,6 +119,8 @@ Simulation::Simulation(Config cfg, const Comm& comm, const RunOptions& opts)
   }
   // [petsc]: PETSc options by name (without '-'), e.g. diffusion_ksp_type = "gmres".
   cfg_.accept_section("petsc");
+  // [ensemble]: read by the ensemble runner (app/ensemble.cpp), which runs this deck per member.
+  cfg_.accept_section("ensemble");
   // A "user" face needs the problem's hook; check here, collectively, not when only the ranks
   // owning that face would find out.
   for (int a = 0; a < mesh_params_.ndim; ++a) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tessera/app/driver.hpp"
+#include "tessera/app/ensemble.hpp"
 #include "tessera/problems/problem.hpp"
 #include "tessera/version_info.hpp"
 
@@ -52,12 +53,16 @@ int main(int argc, char** argv) {
   std::vector<std::string> sets;
   std::string restart;
   bool check = false, version = false, list = false;
+  std::int64_t ensemble = 0;
   app.add_option("deck", deck, "input deck (TOML)");
   app.add_option("--set", sets, "override a deck key, e.g. --set mesh.cells=[128,128]")
       ->allow_extra_args(false)
       ->take_all();
   app.add_option("--restart", restart, "continue from a checkpoint file (.chk.NNNNN.h5)");
   app.add_flag("--check", check, "validate the deck and exit");
+  app.add_option("--ensemble", ensemble,
+                 "run N members of the deck in one job (see the deck's [ensemble] section)")
+      ->check(CLI::PositiveNumber);
   app.add_flag("--version", version, "print the version and exit");
   app.add_flag("--list-problems", list, "list the problems that decks can name");
   try {
@@ -92,6 +97,17 @@ int main(int argc, char** argv) {
 
   try {
     tessera::Comm comm(MPI_COMM_WORLD);
+    // Ensembles catch their members' errors themselves; only set-up errors reach exit_all.
+    if (ensemble > 0 || tessera::Config::from_file(deck, sets).has_section("ensemble")) {
+      if (!restart.empty()) {
+        throw tessera::ConfigError(
+            "--restart does not apply to an ensemble: run the ensemble again to resume it "
+            "(finished members are skipped)");
+      }
+      const int code = tessera::run_ensemble(deck, sets, ensemble, check, comm);
+      MPI_Finalize();
+      return code;
+    }
     tessera::RunOptions opts;
     opts.restart = restart;
     opts.check_only = check;

@@ -1,4 +1,5 @@
 #include "tessera/io/output_sink.hpp"
+#include "tessera/io/well_dataset.hpp"
 
 namespace tessera {
 
@@ -7,6 +8,7 @@ std::vector<std::unique_ptr<OutputSink>> make_output_sinks(const SinkContext& ct
   // One line per sink kind, each created only when its deck section is present, e.g.
   //   if (ctx.cfg.has_section("catalyst")) sinks.push_back(make_catalyst_sink(ctx));
   (void)ctx;
+  if (ctx.cfg.has_section("dataset")) sinks.push_back(make_dataset_sink(ctx));
   return sinks;
 }
 

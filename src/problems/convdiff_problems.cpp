@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "tessera/core/config.hpp"
+#include "tessera/core/random.hpp"
 #include "tessera/physics/convdiff.hpp"
 #include "tessera/problems/cell_average.hpp"
 #include "tessera/problems/problem.hpp"
@@ -54,6 +55,19 @@ class GaussianPulse : public Problem {
     for (std::size_t a = 0; a < nd; ++a) mid[a] = 0.5 * (mesh_.lower[a] + mesh_.upper[a]);
     const auto c = ctx.cfg.get_doubles("problem.center", mid, nd);
     for (std::size_t a = 0; a < nd; ++a) c0_[a] = c[a];
+    // Randomised centre (ensembles): uniform over the domain, drawn from problem.seed.
+    const auto seed = ctx.cfg.get_int("problem.seed", -1, Range::at_least(-1));
+    if (seed >= 0) {
+      if (ctx.cfg.has("problem.center")) {
+        ctx.cfg.fail("problem.seed",
+                     "give either problem.center or problem.seed (which draws "
+                     "the centre), not both");
+      }
+      for (std::size_t a = 0; a < nd; ++a) {
+        const double u = hashed_uniform(static_cast<std::uint64_t>(seed), 0xce47e4, a);
+        c0_[a] = mesh_.lower[a] + u * (mesh_.upper[a] - mesh_.lower[a]);
+      }
+    }
     sigma0_ = ctx.cfg.get_double("problem.width", 0.1, Range::positive());
     amplitude_ = ctx.cfg.get_double("problem.amplitude", 1.0);
   }

@@ -4,8 +4,10 @@
 
 #include <array>
 #include <cmath>
+#include <vector>
 
 #include "tessera/core/config.hpp"
+#include "tessera/core/random.hpp"
 #include "tessera/physics/hydro.hpp"
 #include "tessera/problems/problem.hpp"
 
@@ -111,6 +113,24 @@ class KelvinHelmholtz : public Problem {
     amplitude_ = cfg.get_double("problem.amplitude", 0.01);
     p_ = cfg.get_double("problem.pressure", 2.5, Range::positive());
     if (mesh_.ndim < 2) cfg.fail("problem.name", "kelvin_helmholtz needs a 2D or 3D mesh");
+    // Randomised seed (ensembles): v_y = A sum_m a_m sin(2 pi m x + phi_m), m = 1..modes, with
+    // a_m, phi_m drawn from problem.seed and sum a_m^2 = 1 (the rms of the single mode).
+    const auto seed = cfg.get_int("problem.seed", -1, Range::at_least(-1));
+    const auto modes = cfg.get_int("problem.random_modes", 4, Range::at_least(1));
+    if (seed >= 0) {
+      double norm = 0.0;
+      for (std::int64_t m = 1; m <= modes; ++m) {
+        const auto s = static_cast<std::uint64_t>(seed);
+        const double a = hashed_uniform(s, 0x4b48, 2 * static_cast<std::uint64_t>(m));
+        const double ph =
+            2.0 * M_PI * hashed_uniform(s, 0x4b48, 2 * static_cast<std::uint64_t>(m) + 1);
+        modes_.push_back({static_cast<double>(m), a, ph});
+        norm += a * a;
+      }
+      for (auto& md : modes_) md[1] /= std::sqrt(norm);
+    } else {
+      modes_.push_back({2.0, 1.0, 0.0});  // McNally et al.: sin(4 pi x)
+    }
   }
 
   void initialize(Mesh& mesh) override {
@@ -139,8 +159,9 @@ class KelvinHelmholtz : public Problem {
           rho = rho1_ - rm * e;
           vx = u1_ - um * e;
         }
-        hydro_.set_primitive(b, k, j, i,
-                             {rho, {vx, amplitude_ * std::sin(4.0 * M_PI * x), 0.0}, p_});
+        double vy = 0.0;
+        for (const auto& md : modes_) vy += md[1] * std::sin(2.0 * M_PI * md[0] * x + md[2]);
+        hydro_.set_primitive(b, k, j, i, {rho, {vx, amplitude_ * vy, 0.0}, p_});
       });
     }
   }
@@ -150,6 +171,7 @@ class KelvinHelmholtz : public Problem {
   MeshParams mesh_;
   double rho1_ = 1.0, rho2_ = 2.0, u1_ = 0.5, u2_ = -0.5, width_ = 0.025, amplitude_ = 0.01,
          p_ = 2.5;
+  std::vector<std::array<double, 3>> modes_;  // (x wavenumber m, amplitude, phase) of v_y
 };
 
 }  // namespace
