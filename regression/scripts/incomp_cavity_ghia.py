@@ -27,7 +27,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--source-dir", required=True)
 ap.add_argument("--tessera", required=True)
 ap.add_argument("--workdir", required=True)
-ap.add_argument("--np", type=int, default=2)
+ap.add_argument("--np", type=int, default=1)
 ap.add_argument("--set", action="append", default=[])
 args = ap.parse_args()
 
