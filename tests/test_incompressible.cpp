@@ -109,8 +109,7 @@ TEST(Incompressible, InviscidAdvectionConservesKineticEnergy) {
   const double e1 = r.column("kinetic_energy");
   // Semi-discrete dE/dt = 0; SSP-RK3 loses |R(iy)|^2 - 1 ~ y^4/12 per step with y = |u| k dt
   // ~ 1e-2 here: <= 1e-9 relative after 10 steps (measured 3e-12 at 1 and 4 ranks). A
-  // non-conservative interpolation would drift
-  // at O(dt h^2) ~ 1e-5.
+  // non-conservative interpolation would drift at O(dt h^2) ~ 1e-5.
   EXPECT_LT(std::abs(e1 - e0) / e0, 1e-8) << "e0 " << e0 << " e1 " << e1;
   EXPECT_LE(r.column("div_max"), 1e-11);  // 10x div_tol: the solve's bound on the divergence
 }
