@@ -39,7 +39,8 @@ print("uptime before:", subprocess.run(["uptime"], capture_output=True, text=Tru
 rows = []
 for name, deck, sets in CASES:
     for np_ in args.ranks:
-        out = os.path.join(args.workdir, f"{deck[:-5]}-{sets[0].split('=')[1]}-np{np_}")
+        tag = sets[0].split('=')[1].strip('[]').replace(',', 'x')
+        out = os.path.join(args.workdir, f"{deck[:-5]}-{tag}-np{np_}")
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out)
         n = args.warmup + args.steps
