@@ -55,8 +55,7 @@ inline void for_each_axis(int ndim, F&& f) {
 }
 
 inline double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 /// True when face (axis, side) of the block is a physical (non-periodic) domain face.
