@@ -26,6 +26,10 @@ ap.add_argument("--steps", type=int, default=20)
 ap.add_argument("--warmup", type=int, default=5)
 ap.add_argument("--ranks", type=int, nargs="+", default=[1, 2])
 ap.add_argument("--quick", action="store_true", help="only 128^2 (a smoke test of the script)")
+ap.add_argument("--cases", nargs="+", default=None, help="subset of 128 512 64^3 (default all)")
+ap.add_argument("--yield-when-idle", action="store_true",
+                help="OpenMPI mpi_yield_when_idle: waiting ranks give up the core (a loaded, "
+                     "oversubscribed machine; otherwise busy polling starves the other rank)")
 args = ap.parse_args()
 src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CASES = [
@@ -35,6 +39,8 @@ CASES = [
 ]
 if args.quick:
     CASES = CASES[:1]
+if args.cases:
+    CASES = [c for c in CASES if c[0].split()[1].replace("^2", "") in args.cases]
 print("uptime before:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 rows = []
 for name, deck, sets in CASES:
@@ -44,7 +50,8 @@ for name, deck, sets in CASES:
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out)
         n = args.warmup + args.steps
-        cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(np_), args.tessera,
+        mca = ["--mca", "mpi_yield_when_idle", "1"] if args.yield_when_idle else []
+        cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", *mca, "-np", str(np_), args.tessera,
                os.path.join(src, "inputs", "incompressible", deck), "--set", f"output.dir={out}",
                "--set", f"time.max_steps={n}", "--set", "output.snapshot_dt=0",
                "--set", "output.history_dt=0", "--set", "output.checkpoint_at_end=false",
