@@ -23,6 +23,10 @@ std::unique_ptr<Problem> make_hydro_linear_wave(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_hydro_shu_osher(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_hydro_blast(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_hydro_kelvin_helmholtz(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_incompressible_taylor_green(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_incompressible_poiseuille(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_incompressible_cavity(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_incompressible_convection(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -66,6 +70,17 @@ const std::vector<ProblemEntry>& problem_table() {
       {"blast", "2D/3D blast wave [hydro]", make_hydro_blast},
       {"kelvin_helmholtz", "smooth Kelvin-Helmholtz instability (McNally et al. 2012) [hydro]",
        make_hydro_kelvin_helmholtz},
+      {"incompressible_taylor_green",
+       "2D Taylor-Green vortex (exact decaying solution) [incompressible]",
+       make_incompressible_taylor_green},
+      {"incompressible_poiseuille",
+       "plane Poiseuille channel, body-forced or parabolic inflow/outflow (exact) [incompressible]",
+       make_incompressible_poiseuille},
+      {"incompressible_cavity", "lid-driven cavity from rest, 2D or 3D [incompressible]",
+       make_incompressible_cavity},
+      {"incompressible_convection",
+       "Boussinesq convection from the conduction profile (+ perturbation) [incompressible]",
+       make_incompressible_convection},
   };
   return table;
 }
