@@ -5,13 +5,14 @@
 #include "tessera/physics/advection.hpp"
 #include "tessera/physics/convdiff.hpp"
 #include "tessera/physics/hydro.hpp"
+#include "tessera/physics/mhd.hpp"
 #include "tessera/physics/module.hpp"
 #include "tessera/physics/spectral_ns.hpp"
 
 namespace tessera {
 
 std::vector<std::string> module_names() {
-  return {AdvectionModule::kName, ConvDiffModule::kName, HydroModule::kName,
+  return {AdvectionModule::kName, ConvDiffModule::kName, HydroModule::kName, MhdModule::kName,
           SpectralNSModule::kName};
 }
 
@@ -19,6 +20,7 @@ std::unique_ptr<PhysicsModule> make_module(const std::string& name, const Config
   if (name == AdvectionModule::kName) return std::make_unique<AdvectionModule>(cfg, ndim);
   if (name == ConvDiffModule::kName) return std::make_unique<ConvDiffModule>(cfg, ndim);
   if (name == HydroModule::kName) return std::make_unique<HydroModule>(cfg, ndim);
+  if (name == MhdModule::kName) return std::make_unique<MhdModule>(cfg, ndim);
   if (name == SpectralNSModule::kName) return std::make_unique<SpectralNSModule>(cfg, ndim);
   std::string best;
   std::size_t bd = 1000;

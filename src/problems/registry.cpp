@@ -21,6 +21,12 @@ std::unique_ptr<Problem> make_hydro_linear_wave(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_hydro_shu_osher(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_hydro_blast(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_hydro_kelvin_helmholtz(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_mhd_linear_wave(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_mhd_shock_tube(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_orszag_tang(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_mhd_rotor(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_field_loop(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_mhd_blast(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -59,6 +65,16 @@ const std::vector<ProblemEntry>& problem_table() {
       {"blast", "2D/3D blast wave [hydro]", make_hydro_blast},
       {"kelvin_helmholtz", "smooth Kelvin-Helmholtz instability (McNally et al. 2012) [hydro]",
        make_hydro_kelvin_helmholtz},
+      {"mhd_linear_wave",
+       "fast / Alfven / slow / entropy MHD linear wave along the box diagonal (exact) [mhd]",
+       make_mhd_linear_wave},
+      {"mhd_shock_tube", "MHD shock tube along x: Brio-Wu, Ryu-Jones 2a [mhd]",
+       make_mhd_shock_tube},
+      {"orszag_tang", "Orszag-Tang vortex, periodic unit square [mhd]", make_orszag_tang},
+      {"mhd_rotor", "MHD rotor (Balsara-Spicer / Toth first rotor) [mhd]", make_mhd_rotor},
+      {"field_loop", "weak field loop advected diagonally (Gardiner-Stone 2005) [mhd]",
+       make_field_loop},
+      {"mhd_blast", "2D/3D MHD blast wave in a uniform oblique field [mhd]", make_mhd_blast},
   };
   return table;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tessera/core/config.hpp"
+#include "tessera/numerics/fallback.hpp"
 
 namespace tessera {
 
@@ -33,38 +34,6 @@ RiemannFn riemann_function(RiemannKind k) {
     default:
       return riemann_hllc;
   }
-}
-
-/// Replaces both face states by the adjacent cell-centre states wherever either reconstructed
-/// state has a non-positive density or pressure (first-order fallback). The detection pass is
-/// branch-free and vectorised; the rewrite runs only for the rare pencils that need it.
-/// Returns the number of faces that fell back.
-double fallback_to_first_order(const double* const* wsrc, std::ptrdiff_t base, std::ptrdiff_t s,
-                               int n, PencilBuffer& wl, PencilBuffer& wr) {
-  const double* __restrict rl = wl(HydroVar::kRho);
-  const double* __restrict pl = wl(HydroVar::kP);
-  const double* __restrict rr = wr(HydroVar::kRho);
-  const double* __restrict pr = wr(HydroVar::kP);
-  double bad_count = 0.0;
-  for (int i = 0; i < n; ++i) {
-    bad_count += (rl[i] > 0.0 && pl[i] > 0.0 && rr[i] > 0.0 && pr[i] > 0.0) ? 0.0 : 1.0;
-  }
-  if (bad_count == 0.0) return 0.0;  // the common case: one cheap pass, no rewrite
-  // Compute the mask once, then rewrite every variable.
-  std::vector<unsigned char> bad(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) bad[i] = !(rl[i] > 0.0 && pl[i] > 0.0 && rr[i] > 0.0 && pr[i] > 0.0);
-  for (int v = 0; v < kHydroVars; ++v) {
-    double* ql = wl(v);
-    double* qr = wr(v);
-    const double* q = wsrc[v] + base;
-    for (int i = 0; i < n; ++i) {
-      if (bad[i]) {
-        ql[i] = q[i - s];
-        qr[i] = q[i];
-      }
-    }
-  }
-  return bad_count;
 }
 
 /// Walks the faces normal to `Axis` of the interior box `in` as x-row pencils: calls
@@ -121,7 +90,7 @@ double add_axis_divergence(const Block& b, const Array4& w, ReconstructionKind r
       reconstruct_faces<Lim>(rk, wsrc[v] + base, s, n, wl(v), wr(v));
     }
     if (rk != ReconstructionKind::kDonor) {
-      fallbacks += fallback_to_first_order(wsrc, base, s, n, wl, wr);
+      fallbacks += fallback_to_first_order(wsrc, base, s, n, kHydroVars, wl, wr);
     }
     solver(eos, n, wl, wr, f);
   };
