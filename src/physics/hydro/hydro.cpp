@@ -17,6 +17,7 @@
 
 #include "tessera/core/config.hpp"
 #include "tessera/numerics/fallback.hpp"
+#include "tessera/numerics/primitives.hpp"
 
 namespace tessera {
 
@@ -169,27 +170,9 @@ void HydroModule::compute_primitives(const Block& b) {
   const Array4& m = b.field(fid_mom_);
   const Array4& e = b.field(fid_energy_);
   if (prim_.dims() != d.dims() || prim_.ncomp() != 5) prim_.resize(5, d.dims());
-  const std::size_t n = d.comp_size();
-  const double* __restrict rho = d.comp(0);
-  const double* __restrict mx = m.comp(0);
-  const double* __restrict my = m.comp(1);
-  const double* __restrict mz = m.comp(2);
-  const double* __restrict en = e.comp(0);
-  double* __restrict wr = prim_.comp(0);
-  double* __restrict wx = prim_.comp(1);
-  double* __restrict wy = prim_.comp(2);
-  double* __restrict wz = prim_.comp(3);
-  double* __restrict wp = prim_.comp(4);
-  const double gm1 = eos_.gamma - 1.0;
-  for (std::size_t q = 0; q < n; ++q) {
-    const double r = rho[q], ir = 1.0 / r;
-    const double vx = mx[q] * ir, vy = my[q] * ir, vz = mz[q] * ir;
-    wr[q] = r;
-    wx[q] = vx;
-    wy[q] = vy;
-    wz[q] = vz;
-    wp[q] = gm1 * (en[q] - 0.5 * (mx[q] * vx + my[q] * vy + mz[q] * vz));
-  }
+  double* w[5] = {prim_.comp(0), prim_.comp(1), prim_.comp(2), prim_.comp(3), prim_.comp(4)};
+  conserved_to_primitive<false>(d.comp_size(), eos_.gamma - 1.0, d.comp(0), m.comp(0), m.comp(1),
+                                m.comp(2), e.comp(0), nullptr, nullptr, nullptr, w);
 }
 
 double HydroModule::max_dt(const Block& b) const {

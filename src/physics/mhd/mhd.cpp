@@ -20,6 +20,7 @@
 
 #include "tessera/core/config.hpp"
 #include "tessera/numerics/fallback.hpp"
+#include "tessera/numerics/primitives.hpp"
 
 namespace tessera {
 
@@ -124,22 +125,17 @@ void MhdModule::set_face_field(Block& b, const EdgePotential& potential,
             // Stokes over the face: B_a = (A_c(b+) - A_c(b-)) / db - (A_b(c+) - A_b(c-)) / dc,
             // with b = a+1, c = a+2 (cyclic) and the edge line averages of A; terms along
             // unused axes vanish (nothing varies there).
-            const int bb = (a + 1) % 3, cc = (a + 2) % 3;
-            if (bb < ndim_) {
+            // The two terms: derivative along t of A_u, sign +1 for (t, u) = (b, c), -1 for
+            // (c, b).
+            for (int term = 0; term < 2; ++term) {
+              const int t = (a + 1 + term) % 3, u = (a + 2 - term) % 3;
+              if (t >= ndim_) continue;
               std::array<double, 3> e = x;
-              e[bb] = lo[bb];
-              const double am = potential(cc, e, b.dx[cc]);
-              e[bb] = lo[bb] + b.dx[bb];
-              const double ap = potential(cc, e, b.dx[cc]);
-              v += (ap - am) / b.dx[bb];
-            }
-            if (cc < ndim_) {
-              std::array<double, 3> e = x;
-              e[cc] = lo[cc];
-              const double am = potential(bb, e, b.dx[bb]);
-              e[cc] = lo[cc] + b.dx[cc];
-              const double ap = potential(bb, e, b.dx[bb]);
-              v -= (ap - am) / b.dx[cc];
+              e[t] = lo[t];
+              const double am = potential(u, e, b.dx[u]);
+              e[t] = lo[t] + b.dx[t];
+              const double ap = potential(u, e, b.dx[u]);
+              v += (term == 0 ? 1.0 : -1.0) * (ap - am) / b.dx[t];
             }
           }
           f(a, k, j, i) = v;
@@ -170,30 +166,9 @@ void MhdModule::compute_primitives(const Block& b) {
     for (std::size_t q = 0; q + s < n; ++q) out[q] = 0.5 * (f[q] + f[q + s]);
     for (std::size_t q = n - s; q < n; ++q) out[q] = f[q];
   }
-  const double* __restrict rho = d.comp(0);
-  const double* __restrict mx = m.comp(0);
-  const double* __restrict my = m.comp(1);
-  const double* __restrict mz = m.comp(2);
-  const double* __restrict en = e.comp(0);
-  const double* __restrict bx = prim_.comp(5);
-  const double* __restrict by = prim_.comp(6);
-  const double* __restrict bz = prim_.comp(7);
-  double* __restrict wr = prim_.comp(0);
-  double* __restrict wx = prim_.comp(1);
-  double* __restrict wy = prim_.comp(2);
-  double* __restrict wz = prim_.comp(3);
-  double* __restrict wp = prim_.comp(4);
-  const double gm1 = eos_.gamma - 1.0;
-  for (std::size_t q = 0; q < n; ++q) {
-    const double r = rho[q], ir = 1.0 / r;
-    const double vx = mx[q] * ir, vy = my[q] * ir, vz = mz[q] * ir;
-    wr[q] = r;
-    wx[q] = vx;
-    wy[q] = vy;
-    wz[q] = vz;
-    wp[q] = gm1 * (en[q] - 0.5 * (mx[q] * vx + my[q] * vy + mz[q] * vz) -
-                   0.5 * (bx[q] * bx[q] + by[q] * by[q] + bz[q] * bz[q]));
-  }
+  double* w[5] = {prim_.comp(0), prim_.comp(1), prim_.comp(2), prim_.comp(3), prim_.comp(4)};
+  conserved_to_primitive<true>(n, eos_.gamma - 1.0, d.comp(0), m.comp(0), m.comp(1), m.comp(2),
+                               e.comp(0), prim_.comp(5), prim_.comp(6), prim_.comp(7), w);
 }
 
 template <int Axis, typename Lim>
