@@ -12,6 +12,7 @@
 
 #include "tessera/core/config.hpp"
 #include "tessera/physics/mhd.hpp"
+#include "tessera/problems/plane_wave.hpp"
 #include "tessera/problems/problem.hpp"
 
 namespace tessera {
@@ -63,21 +64,12 @@ class MhdLinearWave : public Problem {
     const double rho0 = 1.0, p0 = 1.0 / g;
     const double u0 = cfg.get_double("problem.velocity", 0.0);
     const double bn = 1.0, bt1 = std::sqrt(2.0), bt2 = 0.5;
-    for (int a = 0; a < ndim_; ++a) {
-      k_[a] = 2.0 * M_PI / (ctx.mesh.upper[a] - ctx.mesh.lower[a]);
-      lower_[a] = ctx.mesh.lower[a];
-    }
-    const double kk = std::sqrt(k_[0] * k_[0] + k_[1] * k_[1] + k_[2] * k_[2]);
+    const PlaneWaveFrame frame(ctx.mesh);
+    k_ = frame.k;
+    for (int a = 0; a < ndim_; ++a) lower_[a] = ctx.mesh.lower[a];
+    const double kk = frame.kmag;
     kk_ = kk;
-    Vec3 n{}, t1{}, t2{};
-    for (int a = 0; a < 3; ++a) n[a] = k_[a] / kk;
-    if (ndim_ == 1) {
-      t1 = {0.0, 1.0, 0.0};
-    } else {
-      const double h = std::hypot(n[0], n[1]);
-      t1 = {-n[1] / h, n[0] / h, 0.0};
-    }
-    t2 = {n[1] * t1[2] - n[2] * t1[1], n[2] * t1[0] - n[0] * t1[2], n[0] * t1[1] - n[1] * t1[0]};
+    const Vec3 n = frame.n, t1 = frame.t1, t2 = frame.t2;
     // Primitive eigenvector in the wave frame: drho, dv (n, t1, t2), dp, dB (t1, t2).
     double drho = 0.0, dp = 0.0, lam = 0.0;
     Vec3 dv{0.0, 0.0, 0.0};
