@@ -323,6 +323,56 @@ class MhdBlast : public Problem {
   Vec3 center_{0.0, 0.0, 0.0};
 };
 
+/// Resistive decay of a force-free field along x: B = B0 (0, sin kx, cos kx), k = 2 pi / L_x,
+/// rho = 1, p = p0, v = 0. |B| is uniform and J = k B, so J x B = 0: nothing moves, the
+/// Poynting flux eta J x B vanishes, and B decays as exp(-eta k^2 t) exactly while Ohmic
+/// heating raises p uniformly (E stays E0 in every cell). Exact solution for the resistive
+/// EMF, including its time-step limit.
+class ResistiveDecay : public Problem {
+ public:
+  explicit ResistiveDecay(const ProblemContext& ctx)
+      : mhd_(ctx.module<MhdModule>("mhd_resistive_decay")) {
+    b0_ = ctx.cfg.get_double("problem.field", 1.0, Range::positive());
+    p0_ = ctx.cfg.get_double("problem.pressure", 1.0, Range::positive());
+    k_ = 2.0 * M_PI / (ctx.mesh.upper[0] - ctx.mesh.lower[0]);
+    lower_ = ctx.mesh.lower[0];
+  }
+  void initialize(Mesh& mesh) override {
+    for (auto& bp : mesh.blocks()) {
+      Block& b = *bp;
+      mhd_.set_face_field(b, {},
+                          [&](int a, const Vec3& x) { return field(a, x[0], 0.0, b.dx[0]); });
+      for (int fid : {mhd_.rho_id(), mhd_.mom_id(), mhd_.energy_id()})
+        exact(b, fid, 0.0, b.field(fid));
+    }
+  }
+  bool has_exact() const override { return true; }
+  void exact(const Block& b, int fid, double t, Array4& out) const override {
+    const double g = mhd_.eos().gamma;
+    for_each_cell(b.interior(), [&](int k, int j, int i) {
+      const double x = b.center(0, i);
+      for (int c = 0; c < out.ncomp(); ++c) {
+        double v = 0.0;
+        if (fid == mhd_.rho_id()) v = 1.0;
+        if (fid == mhd_.energy_id()) v = p0_ / (g - 1.0) + 0.5 * b0_ * b0_;
+        // B_y, B_z are cell averages in 1D (the y and z "faces" are the cell).
+        if (fid == mhd_.bface_id() || fid == mhd_.bcc_id()) v = field(c, x, t, b.dx[0]);
+        out(c, k, j, i) = v;
+      }
+    });
+  }
+
+ private:
+  /// Cell average over [x - dx/2, x + dx/2] of component a at time t.
+  double field(int a, double x, double t, double dx) const {
+    const double amp = b0_ * std::exp(-mhd_.resistivity() * k_ * k_ * t) * sinc(0.5 * k_ * dx);
+    const double ph = k_ * (x - lower_);
+    return a == 1 ? amp * std::sin(ph) : (a == 2 ? amp * std::cos(ph) : 0.0);
+  }
+  const MhdModule& mhd_;
+  double b0_ = 1.0, p0_ = 1.0, k_ = 2.0 * M_PI, lower_ = 0.0;
+};
+
 }  // namespace
 
 std::unique_ptr<Problem> make_mhd_linear_wave(const ProblemContext& ctx) {
@@ -339,6 +389,9 @@ std::unique_ptr<Problem> make_mhd_rotor(const ProblemContext& ctx) {
 }
 std::unique_ptr<Problem> make_field_loop(const ProblemContext& ctx) {
   return std::make_unique<FieldLoop>(ctx);
+}
+std::unique_ptr<Problem> make_mhd_resistive_decay(const ProblemContext& ctx) {
+  return std::make_unique<ResistiveDecay>(ctx);
 }
 std::unique_ptr<Problem> make_mhd_blast(const ProblemContext& ctx) {
   return std::make_unique<MhdBlast>(ctx);
