@@ -24,7 +24,11 @@ struct Face {
       wr(v)[0] = r[v];
     }
     IdealGasEos eos{g};
-    (hlld ? riemann_mhd_hlld : riemann_mhd_hlle)(eos, 1, &bn, wl, wr, f);
+    if (hlld) {
+      riemann_mhd_hlld(eos, 1, &bn, wl, wr, f);
+    } else {
+      riemann_mhd_hlle(eos, 1, &bn, wl, wr, f);
+    }
     std::array<double, kMhdVars> out{};
     for (int v = 0; v < kMhdVars; ++v) out[v] = f(v)[0];
     return out;

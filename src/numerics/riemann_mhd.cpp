@@ -174,15 +174,33 @@ void pencil_kernel(FaceSolver solve, double g, int n, TESSERA_MHD_PENCIL_ARGS) {
 
 template <typename FaceSolver>
 void run_mhd_pencil(FaceSolver solve, double g, int n, const double* bn, const PencilBuffer& wl,
-                    const PencilBuffer& wr, PencilBuffer& f) {
+                    const PencilBuffer& wr, double* const* f) {
   pencil_kernel(solve, g, n, bn, wl(0), wl(1), wl(2), wl(3), wl(4), wl(5), wl(6), wr(0), wr(1),
-                wr(2), wr(3), wr(4), wr(5), wr(6), f(0), f(1), f(2), f(3), f(4), f(5), f(6));
+                wr(2), wr(3), wr(4), wr(5), wr(6), f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
 }
+
+/// The seven arrays of a flux pencil.
+struct PencilOut {
+  double* p[kMhdVars];
+  explicit PencilOut(PencilBuffer& f) {
+    for (int v = 0; v < kMhdVars; ++v) p[v] = f(v);
+  }
+};
 
 }  // namespace
 
 void riemann_mhd_hlle(const IdealGasEos& eos, int n, const double* bn, const PencilBuffer& wl,
                       const PencilBuffer& wr, PencilBuffer& flux) {
+  riemann_mhd_hlle(eos, n, bn, wl, wr, PencilOut(flux).p);
+}
+
+void riemann_mhd_hlld(const IdealGasEos& eos, int n, const double* bn, const PencilBuffer& wl,
+                      const PencilBuffer& wr, PencilBuffer& flux) {
+  riemann_mhd_hlld(eos, n, bn, wl, wr, PencilOut(flux).p);
+}
+
+void riemann_mhd_hlle(const IdealGasEos& eos, int n, const double* bn, const PencilBuffer& wl,
+                      const PencilBuffer& wr, double* const* flux) {
   // A lambda (not a function pointer) so the per-face solver inlines into the loop.
   run_mhd_pencil([](double bx, const MhdFaceState& l, const MhdFaceState& r,
                     double* fo) { hlle_face(bx, l, r, fo); },
@@ -190,7 +208,7 @@ void riemann_mhd_hlle(const IdealGasEos& eos, int n, const double* bn, const Pen
 }
 
 void riemann_mhd_hlld(const IdealGasEos& eos, int n, const double* bn, const PencilBuffer& wl,
-                      const PencilBuffer& wr, PencilBuffer& flux) {
+                      const PencilBuffer& wr, double* const* flux) {
   run_mhd_pencil([](double bx, const MhdFaceState& l, const MhdFaceState& r,
                     double* fo) { hlld_face(bx, l, r, fo); },
                  eos.gamma, n, bn, wl, wr, flux);

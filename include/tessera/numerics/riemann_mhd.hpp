@@ -53,5 +53,12 @@ void riemann_mhd_hlle(const IdealGasEos& eos, int n, const double* bn, const Pen
 /// select, then the star and double-star corrections are added with 0/1 weights.
 void riemann_mhd_hlld(const IdealGasEos& eos, int n, const double* bn, const PencilBuffer& wl,
                       const PencilBuffer& wr, PencilBuffer& flux);
+/// The same two solvers writing the fluxes straight to seven caller arrays (MhdVar order,
+/// faces [0, n) of each), e.g. rows of the per-axis face-flux arrays constrained transport
+/// keeps, without a copy.
+void riemann_mhd_hlle(const IdealGasEos& eos, int n, const double* bn, const PencilBuffer& wl,
+                      const PencilBuffer& wr, double* const* flux);
+void riemann_mhd_hlld(const IdealGasEos& eos, int n, const double* bn, const PencilBuffer& wl,
+                      const PencilBuffer& wr, double* const* flux);
 
 }  // namespace tessera

@@ -136,7 +136,7 @@ class MhdModule : public PhysicsModule {
   std::array<Array4, 3> fx_;
   Array4 ecc_, edge_, ej_;
   mutable Array4 bint_;
-  PencilBuffer wl_, wr_, flux_;
+  PencilBuffer wl_, wr_;
 };
 
 }  // namespace tessera

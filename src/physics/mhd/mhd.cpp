@@ -27,7 +27,7 @@ namespace tessera {
 namespace {
 
 using MhdRiemannFn = void (*)(const IdealGasEos&, int, const double*, const PencilBuffer&,
-                              const PencilBuffer&, PencilBuffer&);
+                              const PencilBuffer&, double* const*);
 
 /// Linear index of (k, j, i) in an array with x extent nx and y extent ny.
 inline std::ptrdiff_t lin(int k, int j, int i, int nx, int ny) {
@@ -196,8 +196,9 @@ void MhdModule::face_fluxes(const Block& b) {
   Array4& fx = fx_[Axis];
   if (fx.dims() != w.dims() || fx.ncomp() != kMhdVars) fx.resize(kMhdVars, w.dims());
   const int n = r.hi[0] - r.lo[0];
-  const MhdRiemannFn solver =
-      riemann_ == MhdRiemannKind::kHLLE ? riemann_mhd_hlle : riemann_mhd_hlld;
+  const MhdRiemannFn solver = riemann_ == MhdRiemannKind::kHLLE
+                                  ? static_cast<MhdRiemannFn>(riemann_mhd_hlle)
+                                  : static_cast<MhdRiemannFn>(riemann_mhd_hlld);
   double fallbacks = 0.0;
   for (int k = r.lo[2]; k < r.hi[2]; ++k) {
     for (int j = r.lo[1]; j < r.hi[1]; ++j) {
@@ -208,8 +209,10 @@ void MhdModule::face_fluxes(const Block& b) {
       if (recon_ != ReconstructionKind::kDonor) {
         fallbacks += fallback_to_first_order(wsrc, base, s, n, kMhdVars, wl_, wr_);
       }
-      solver(eos_, n, bn + base, wl_, wr_, flux_);
-      for (int v = 0; v < kMhdVars; ++v) std::copy(flux_(v), flux_(v) + n, fx.comp(v) + base);
+      // Fluxes straight into this row of the face-flux arrays (CT needs them all).
+      double* out[kMhdVars];
+      for (int v = 0; v < kMhdVars; ++v) out[v] = fx.comp(v) + base;
+      solver(eos_, n, bn + base, wl_, wr_, out);
     }
   }
   fallback_count_ += fallbacks;
@@ -401,7 +404,7 @@ void MhdModule::add_resistive_terms(const Block& b, std::vector<Array4>& rhs) {
 void MhdModule::add_rhs(const Block& b, double /*t*/, std::vector<Array4>& rhs) {
   compute_primitives(b);
   const int nmax = std::max({b.dims()[0], b.dims()[1], b.dims()[2]}) + 1;
-  for (auto* pb : {&wl_, &wr_, &flux_}) pb->resize(kMhdVars, nmax);
+  for (auto* pb : {&wl_, &wr_}) pb->resize(kMhdVars, nmax);
   with_limiter(limiter_, [&](auto lim) {
     using Lim = decltype(lim);
     face_fluxes<0, Lim>(b);
