@@ -341,7 +341,6 @@ void HydroModule::post_stage(Block& b) {
   Array4& e = b.field(fid_energy_);
   const IndexBox in = b.interior();
   const double gm1 = eos_.gamma - 1.0, rho_floor = rho_floor_, p_floor = p_floor_;
-  const double e_floor = p_floor / gm1;
   double nr = 0.0, np = 0.0;
   for (int k = in.lo[2]; k < in.hi[2]; ++k) {
     for (int j = in.lo[1]; j < in.hi[1]; ++j) {
@@ -351,22 +350,10 @@ void HydroModule::post_stage(Block& b) {
       const double* __restrict my = m.comp(1) + row;
       const double* __restrict mz = m.comp(2) + row;
       double* __restrict en = e.comp(0) + row;
-      // Branch-free so it vectorises; counts are sums of 0/1 (exact in any order).
-      for (int i = in.lo[0]; i < in.hi[0]; ++i) {
-        const double r0 = rho[i];
-        // Only a positive density is floored: a non-positive one is a failure (check_state).
-        const bool lift = r0 > 0.0 && r0 < rho_floor;
-        const double r = lift ? rho_floor : r0;
-        const double ke = 0.5 * (mx[i] * mx[i] + my[i] * my[i] + mz[i] * mz[i]) / r;
-        const double p = gm1 * (en[i] - ke);
-        // Momentum is kept (conservative); a pressure below the floor is raised by adding
-        // internal energy, E = p_floor/(gamma - 1) + kinetic energy.
-        const bool raise = r > 0.0 && p < p_floor && p_floor > 0.0;
-        rho[i] = r;
-        en[i] = raise ? e_floor + ke : en[i];
-        nr += lift ? 1.0 : 0.0;
-        np += raise ? 1.0 : 0.0;
-      }
+      // Momentum is kept (conservative); E = p_floor/(gamma - 1) + kinetic energy.
+      apply_floors<false>(in.hi[0] - in.lo[0], gm1, rho_floor, p_floor, rho + in.lo[0],
+                          mx + in.lo[0], my + in.lo[0], mz + in.lo[0], en + in.lo[0], nullptr,
+                          nullptr, nullptr, nr, np);
     }
   }
   floor_rho_count_ += nr;

@@ -475,24 +475,17 @@ void MhdModule::post_stage(Block& b) {
   interior_field(b, bint_);
   const double gm1 = eos_.gamma - 1.0;
   double nr = 0.0, np = 0.0;
-  for_each_cell(b.interior(), [&](int k, int j, int i) {
-    const double r0 = d(0, k, j, i);
-    // Only a positive density is floored: a non-positive one is a failure (check_state).
-    const bool lift = r0 > 0.0 && r0 < rho_floor_;
-    const double r = lift ? rho_floor_ : r0;
-    const double mx = m(0, k, j, i), my = m(1, k, j, i), mz = m(2, k, j, i);
-    const double bx = bint_(0, k, j, i), by = bint_(1, k, j, i), bz = bint_(2, k, j, i);
-    const double nonthermal =
-        0.5 * (mx * mx + my * my + mz * mz) / r + 0.5 * (bx * bx + by * by + bz * bz);
-    const double p = gm1 * (e(0, k, j, i) - nonthermal);
-    // Momentum and field are kept; a gas pressure below the floor is raised by adding
-    // internal energy.
-    const bool raise = r > 0.0 && p < p_floor_ && p_floor_ > 0.0;
-    d(0, k, j, i) = r;
-    if (raise) e(0, k, j, i) = p_floor_ / gm1 + nonthermal;
-    nr += lift ? 1.0 : 0.0;
-    np += raise ? 1.0 : 0.0;
-  });
+  const IndexBox in = b.interior();
+  const int nx = d.n(0), ny = d.n(1);
+  for (int k = in.lo[2]; k < in.hi[2]; ++k) {
+    for (int j = in.lo[1]; j < in.hi[1]; ++j) {
+      const std::ptrdiff_t q = lin(k, j, in.lo[0], nx, ny);
+      // Momentum and field are kept; E = p_floor/(gamma - 1) + kinetic + magnetic energy.
+      apply_floors<true>(in.hi[0] - in.lo[0], gm1, rho_floor_, p_floor_, d.comp(0) + q,
+                         m.comp(0) + q, m.comp(1) + q, m.comp(2) + q, e.comp(0) + q,
+                         bint_.comp(0) + q, bint_.comp(1) + q, bint_.comp(2) + q, nr, np);
+    }
+  }
   floor_rho_count_ += nr;
   floor_p_count_ += np;
 }
