@@ -384,7 +384,21 @@ void Simulation::progress_line(bool force) {
   last_progress_step_ = step_;
 }
 
+void Simulation::prepare_output() {
+  if (prepared_step_ == step_) return;
+  prepared_step_ = step_;
+  bool halo = false;
+  for (const auto& m : modules_) halo = halo || m->output_needs_halo();
+  if (halo) {
+    std::vector<int> ids = mesh_->fields().evolved();
+    std::erase_if(ids, [&](int f) { return !mesh_->fields().spec(f).integrated_by_driver; });
+    exchange_->fill(ids, t_);
+  }
+  for (auto& m : modules_) m->prepare_output(*mesh_);
+}
+
 void Simulation::write_snapshot() {
+  prepare_output();
   Timers::Scope s(timers_, TimerKind::kIo);
   std::vector<int> ids;
   for (int f = 0; f < mesh_->fields().size(); ++f) {
@@ -462,6 +476,7 @@ void Simulation::write_checkpoint() {
 }
 
 void Simulation::write_history_row() {
+  prepare_output();
   Timers::Scope s(timers_, TimerKind::kIo);
   const auto& reg = mesh_->fields();
   const int ndim = mesh_->ndim();

@@ -6,6 +6,7 @@
 #include "tessera/physics/convdiff.hpp"
 #include "tessera/physics/hydro.hpp"
 #include "tessera/physics/incompressible.hpp"
+#include "tessera/physics/mhd.hpp"
 #include "tessera/physics/module.hpp"
 #include "tessera/physics/spectral_ns.hpp"
 
@@ -13,7 +14,7 @@ namespace tessera {
 
 std::vector<std::string> module_names() {
   return {AdvectionModule::kName, ConvDiffModule::kName, HydroModule::kName,
-          IncompressibleModule::kName, SpectralNSModule::kName};
+          IncompressibleModule::kName, MhdModule::kName, SpectralNSModule::kName};
 }
 
 std::unique_ptr<PhysicsModule> make_module(const std::string& name, const Config& cfg, int ndim) {
@@ -21,6 +22,7 @@ std::unique_ptr<PhysicsModule> make_module(const std::string& name, const Config
   if (name == ConvDiffModule::kName) return std::make_unique<ConvDiffModule>(cfg, ndim);
   if (name == HydroModule::kName) return std::make_unique<HydroModule>(cfg, ndim);
   if (name == IncompressibleModule::kName) return std::make_unique<IncompressibleModule>(cfg, ndim);
+  if (name == MhdModule::kName) return std::make_unique<MhdModule>(cfg, ndim);
   if (name == SpectralNSModule::kName) return std::make_unique<SpectralNSModule>(cfg, ndim);
   std::string best;
   std::size_t bd = 1000;

@@ -15,6 +15,7 @@
 
 #include "tessera/core/config.hpp"
 #include "tessera/physics/hydro.hpp"
+#include "tessera/problems/plane_wave.hpp"
 #include "tessera/problems/problem.hpp"
 
 namespace tessera {
@@ -35,20 +36,12 @@ class LinearWave : public Problem {
     // Background flow along the wave vector; "left" mirrors the whole problem.
     u0_ = cfg.get_double("problem.velocity", 0.0) * (left ? -1.0 : 1.0);
     const double sign = left ? -1.0 : 1.0;
-    for (int a = 0; a < ndim_; ++a) {
-      k_[a] = 2.0 * M_PI / (ctx.mesh.upper[a] - ctx.mesh.lower[a]);
-      lower_[a] = ctx.mesh.lower[a];
-    }
-    const double kk = std::sqrt(k_[0] * k_[0] + k_[1] * k_[1] + k_[2] * k_[2]);
-    std::array<double, 3> n{}, t1{};
-    for (int a = 0; a < 3; ++a) n[a] = k_[a] / kk;
+    const PlaneWaveFrame frame(ctx.mesh);
+    k_ = frame.k;
+    for (int a = 0; a < ndim_; ++a) lower_[a] = ctx.mesh.lower[a];
+    const double kk = frame.kmag;
     // A transverse unit vector for the shear wave: in the x-y plane unless n is along z.
-    if (ndim_ == 1) {
-      t1 = {0.0, 1.0, 0.0};
-    } else {
-      const double h = std::hypot(n[0], n[1]);
-      t1 = {-n[1] / h, n[0] / h, 0.0};
-    }
+    const std::array<double, 3> n = frame.n, t1 = frame.t1;
     const double c = std::sqrt(g * p0_ / rho0_);
     const double h0 = c * c / (g - 1.0) + 0.5 * u0_ * u0_;  // total specific enthalpy
     // Conserved eigenvectors in the wave frame (rho, m_n, m_t1, m_t2, E), Toro eq. 3.83.

@@ -27,6 +27,13 @@ std::unique_ptr<Problem> make_incompressible_taylor_green(const ProblemContext& 
 std::unique_ptr<Problem> make_incompressible_poiseuille(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_incompressible_cavity(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_incompressible_convection(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_mhd_linear_wave(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_mhd_shock_tube(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_orszag_tang(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_mhd_rotor(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_field_loop(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_mhd_blast(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_mhd_resistive_decay(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -81,6 +88,18 @@ const std::vector<ProblemEntry>& problem_table() {
       {"incompressible_convection",
        "Boussinesq convection from the conduction profile (+ perturbation) [incompressible]",
        make_incompressible_convection},
+      {"mhd_linear_wave",
+       "fast / Alfven / slow / entropy MHD linear wave along the box diagonal (exact) [mhd]",
+       make_mhd_linear_wave},
+      {"mhd_shock_tube", "MHD shock tube along x: Brio-Wu, Ryu-Jones 2a [mhd]",
+       make_mhd_shock_tube},
+      {"orszag_tang", "Orszag-Tang vortex, periodic unit square [mhd]", make_orszag_tang},
+      {"mhd_rotor", "MHD rotor (Balsara-Spicer / Toth first rotor) [mhd]", make_mhd_rotor},
+      {"field_loop", "weak field loop advected diagonally (Gardiner-Stone 2005) [mhd]",
+       make_field_loop},
+      {"mhd_blast", "2D/3D MHD blast wave in a uniform oblique field [mhd]", make_mhd_blast},
+      {"mhd_resistive_decay", "1D force-free field decaying by resistivity (exact) [mhd]",
+       make_mhd_resistive_decay},
   };
   return table;
 }

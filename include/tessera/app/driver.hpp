@@ -73,6 +73,9 @@ class Simulation {
   void write_snapshot();
   void write_checkpoint();
   void write_history_row();
+  /// Fills the halos when a module asks for it and lets the modules refresh derived output
+  /// fields (once per step: history rows and snapshots of the same step share it).
+  void prepare_output();
   void check_state();
   std::string out_path(const std::string& suffix) const;
   void progress_line(bool force);
@@ -110,6 +113,7 @@ class Simulation {
   std::int64_t checkpoints_written_ = 0;
   double start_wall_ = 0.0, last_progress_wall_ = 0.0, last_checkpoint_wall_ = 0.0;
   std::int64_t start_step_ = 0;
+  std::int64_t prepared_step_ = -1;
   std::int64_t last_progress_step_ = -1;
   std::vector<std::string> history_columns_;
 };

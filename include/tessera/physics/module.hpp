@@ -64,6 +64,14 @@ class PhysicsModule {
   /// Optional: adds groups/datasets to a snapshot file. Called collectively on every rank,
   /// with the open file, each time the driver writes a snapshot (after the fields).
   virtual void write_snapshot_extras(Mesh& mesh, hid_t file) {}
+  /// Optional: true when derived output fields or history values need the halos of the
+  /// current state (e.g. MHD face fields: a block's upper faces live in its neighbours); the
+  /// driver then fills the halos before prepare_output().
+  virtual bool output_needs_halo() const { return false; }
+  /// Optional: called collectively before each history row and snapshot, to refresh derived
+  /// (non-evolved) output fields. Default none.
+  virtual void prepare_output(Mesh& mesh) {}
+
   /// Optional: lines for the run log gathered since the last call (e.g. linear-solver
   /// reports). Called on every rank once after each step; rank 0 prints them.
   virtual std::vector<std::string> take_log_lines() { return {}; }

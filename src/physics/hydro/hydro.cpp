@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "tessera/core/config.hpp"
+#include "tessera/numerics/fallback.hpp"
+#include "tessera/numerics/primitives.hpp"
 
 namespace tessera {
 
@@ -33,38 +35,6 @@ RiemannFn riemann_function(RiemannKind k) {
     default:
       return riemann_hllc;
   }
-}
-
-/// Replaces both face states by the adjacent cell-centre states wherever either reconstructed
-/// state has a non-positive density or pressure (first-order fallback). The detection pass is
-/// branch-free and vectorised; the rewrite runs only for the rare pencils that need it.
-/// Returns the number of faces that fell back.
-double fallback_to_first_order(const double* const* wsrc, std::ptrdiff_t base, std::ptrdiff_t s,
-                               int n, PencilBuffer& wl, PencilBuffer& wr) {
-  const double* __restrict rl = wl(HydroVar::kRho);
-  const double* __restrict pl = wl(HydroVar::kP);
-  const double* __restrict rr = wr(HydroVar::kRho);
-  const double* __restrict pr = wr(HydroVar::kP);
-  double bad_count = 0.0;
-  for (int i = 0; i < n; ++i) {
-    bad_count += (rl[i] > 0.0 && pl[i] > 0.0 && rr[i] > 0.0 && pr[i] > 0.0) ? 0.0 : 1.0;
-  }
-  if (bad_count == 0.0) return 0.0;  // the common case: one cheap pass, no rewrite
-  // Compute the mask once, then rewrite every variable.
-  std::vector<unsigned char> bad(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) bad[i] = !(rl[i] > 0.0 && pl[i] > 0.0 && rr[i] > 0.0 && pr[i] > 0.0);
-  for (int v = 0; v < kHydroVars; ++v) {
-    double* ql = wl(v);
-    double* qr = wr(v);
-    const double* q = wsrc[v] + base;
-    for (int i = 0; i < n; ++i) {
-      if (bad[i]) {
-        ql[i] = q[i - s];
-        qr[i] = q[i];
-      }
-    }
-  }
-  return bad_count;
 }
 
 /// Walks the faces normal to `Axis` of the interior box `in` as x-row pencils: calls
@@ -121,7 +91,7 @@ double add_axis_divergence(const Block& b, const Array4& w, ReconstructionKind r
       reconstruct_faces<Lim>(rk, wsrc[v] + base, s, n, wl(v), wr(v));
     }
     if (rk != ReconstructionKind::kDonor) {
-      fallbacks += fallback_to_first_order(wsrc, base, s, n, wl, wr);
+      fallbacks += fallback_to_first_order(wsrc, base, s, n, kHydroVars, wl, wr);
     }
     solver(eos, n, wl, wr, f);
   };
@@ -201,27 +171,9 @@ void HydroModule::compute_primitives(const Block& b) {
   const Array4& m = b.field(fid_mom_);
   const Array4& e = b.field(fid_energy_);
   if (prim_.dims() != d.dims() || prim_.ncomp() != 5) prim_.resize(5, d.dims());
-  const std::size_t n = d.comp_size();
-  const double* __restrict rho = d.comp(0);
-  const double* __restrict mx = m.comp(0);
-  const double* __restrict my = m.comp(1);
-  const double* __restrict mz = m.comp(2);
-  const double* __restrict en = e.comp(0);
-  double* __restrict wr = prim_.comp(0);
-  double* __restrict wx = prim_.comp(1);
-  double* __restrict wy = prim_.comp(2);
-  double* __restrict wz = prim_.comp(3);
-  double* __restrict wp = prim_.comp(4);
-  const double gm1 = eos_.gamma - 1.0;
-  for (std::size_t q = 0; q < n; ++q) {
-    const double r = rho[q], ir = 1.0 / r;
-    const double vx = mx[q] * ir, vy = my[q] * ir, vz = mz[q] * ir;
-    wr[q] = r;
-    wx[q] = vx;
-    wy[q] = vy;
-    wz[q] = vz;
-    wp[q] = gm1 * (en[q] - 0.5 * (mx[q] * vx + my[q] * vy + mz[q] * vz));
-  }
+  double* w[5] = {prim_.comp(0), prim_.comp(1), prim_.comp(2), prim_.comp(3), prim_.comp(4)};
+  conserved_to_primitive<false>(d.comp_size(), eos_.gamma - 1.0, d.comp(0), m.comp(0), m.comp(1),
+                                m.comp(2), e.comp(0), nullptr, nullptr, nullptr, w);
 }
 
 double HydroModule::max_dt(const Block& b) const {
@@ -390,7 +342,6 @@ void HydroModule::post_stage(Block& b) {
   Array4& e = b.field(fid_energy_);
   const IndexBox in = b.interior();
   const double gm1 = eos_.gamma - 1.0, rho_floor = rho_floor_, p_floor = p_floor_;
-  const double e_floor = p_floor / gm1;
   double nr = 0.0, np = 0.0;
   for (int k = in.lo[2]; k < in.hi[2]; ++k) {
     for (int j = in.lo[1]; j < in.hi[1]; ++j) {
@@ -400,22 +351,10 @@ void HydroModule::post_stage(Block& b) {
       const double* __restrict my = m.comp(1) + row;
       const double* __restrict mz = m.comp(2) + row;
       double* __restrict en = e.comp(0) + row;
-      // Branch-free so it vectorises; counts are sums of 0/1 (exact in any order).
-      for (int i = in.lo[0]; i < in.hi[0]; ++i) {
-        const double r0 = rho[i];
-        // Only a positive density is floored: a non-positive one is a failure (check_state).
-        const bool lift = r0 > 0.0 && r0 < rho_floor;
-        const double r = lift ? rho_floor : r0;
-        const double ke = 0.5 * (mx[i] * mx[i] + my[i] * my[i] + mz[i] * mz[i]) / r;
-        const double p = gm1 * (en[i] - ke);
-        // Momentum is kept (conservative); a pressure below the floor is raised by adding
-        // internal energy, E = p_floor/(gamma - 1) + kinetic energy.
-        const bool raise = r > 0.0 && p < p_floor && p_floor > 0.0;
-        rho[i] = r;
-        en[i] = raise ? e_floor + ke : en[i];
-        nr += lift ? 1.0 : 0.0;
-        np += raise ? 1.0 : 0.0;
-      }
+      // Momentum is kept (conservative); E = p_floor/(gamma - 1) + kinetic energy.
+      apply_floors<false>(in.hi[0] - in.lo[0], gm1, rho_floor, p_floor, rho + in.lo[0],
+                          mx + in.lo[0], my + in.lo[0], mz + in.lo[0], en + in.lo[0], nullptr,
+                          nullptr, nullptr, nr, np);
     }
   }
   floor_rho_count_ += nr;
