@@ -6,13 +6,14 @@
 #include "tessera/physics/convdiff.hpp"
 #include "tessera/physics/hydro.hpp"
 #include "tessera/physics/module.hpp"
+#include "tessera/physics/rad_fld.hpp"
 #include "tessera/physics/spectral_ns.hpp"
 
 namespace tessera {
 
 std::vector<std::string> module_names() {
   return {AdvectionModule::kName, ConvDiffModule::kName, HydroModule::kName,
-          SpectralNSModule::kName};
+          SpectralNSModule::kName, RadFldModule::kName};
 }
 
 std::unique_ptr<PhysicsModule> make_module(const std::string& name, const Config& cfg, int ndim) {
@@ -20,6 +21,7 @@ std::unique_ptr<PhysicsModule> make_module(const std::string& name, const Config
   if (name == ConvDiffModule::kName) return std::make_unique<ConvDiffModule>(cfg, ndim);
   if (name == HydroModule::kName) return std::make_unique<HydroModule>(cfg, ndim);
   if (name == SpectralNSModule::kName) return std::make_unique<SpectralNSModule>(cfg, ndim);
+  if (name == RadFldModule::kName) return std::make_unique<RadFldModule>(cfg, ndim);
   std::string best;
   std::size_t bd = 1000;
   std::string all;

@@ -21,6 +21,10 @@ std::unique_ptr<Problem> make_hydro_linear_wave(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_hydro_shu_osher(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_hydro_blast(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_hydro_kelvin_helmholtz(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rad_uniform(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rad_pulse(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_su_olson(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rad_shock(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -59,6 +63,14 @@ const std::vector<ProblemEntry>& problem_table() {
       {"blast", "2D/3D blast wave [hydro]", make_hydro_blast},
       {"kelvin_helmholtz", "smooth Kelvin-Helmholtz instability (McNally et al. 2012) [hydro]",
        make_hydro_kelvin_helmholtz},
+      {"rad_uniform", "uniform gas + radiation (energy exchange, free-streaming front) [rad_fld]",
+       make_rad_uniform},
+      {"rad_pulse", "Gaussian radiation pulse diffusing in a static medium (exact) [rad_fld]",
+       make_rad_pulse},
+      {"su_olson", "Su & Olson (1997) source-driven non-equilibrium diffusion [rad_fld]",
+       make_su_olson},
+      {"rad_shock", "Lowrie & Edwards (2008) radiating shock in its rest frame [rad_fld]",
+       make_rad_shock},
   };
   return table;
 }
