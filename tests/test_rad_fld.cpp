@@ -424,6 +424,51 @@ TEST(RadFld, OperatorSymmetricConvergentScalable) {
 }
 
 // ------------------------------------------------------------------------------------------
+// Boundary conditions: a Marshak face. Steady slab, kappa_P = 0, diffusion limiter, incident
+// flux F at x = 0, E = 0 at x = L: E = B (x - L) with (c/4) E(0) - (D/2) E'(0) = F, i.e.
+// B = -F / (c L/4 + D/2). The two-point scheme and the boundary treatment are exact for a
+// linear profile, so the discrete solution equals it to the solve tolerance.
+
+TEST(RadFld, MarshakBoundaryGivesTheLinearSteadyState) {
+  Rig rig(R"(
+[mesh]
+cells = [32]
+block_cells = [8]
+upper = [2.0]
+[boundary]
+x1_lower = "outflow"
+x1_upper = "fixed"
+x1_upper_values = { rho = 1.0, mom_x = 0.0, mom_y = 0.0, mom_z = 0.0, E = 1.0, erad = 0.0 }
+[physics.hydro]
+gamma = 1.6666666666666667
+[physics.rad_fld]
+c_light = 3.0
+a_rad = 1.0
+gas_constant = 1.0
+mu = 1.0
+limiter = "diffusion"
+planck_kappa = 0.0
+rosseland_kappa = 0.5
+rtol = 1e-13
+marshak_x1_lower = 0.7
+)");
+  for (auto& bp : rig.mesh->blocks())
+    for_each_cell(bp->interior(),
+                  [&](int k, int j, int i) { rig.set_cell(*bp, k, j, i, 1.0, 1.0, 0.0); });
+  rig.rad->implicit_stage(*rig.mesh, 0.0, 1e12);  // one BE step of h -> inf: the steady state
+  const double c = 3.0, d = c / (3.0 * 0.5), len = 2.0, f = 0.7;
+  const double slope = -f / (c * len / 4.0 + d / 2.0);
+  for (auto& bp : rig.mesh->blocks()) {
+    const Block& b = *bp;
+    for_each_cell(b.interior(), [&](int k, int j, int i) {
+      const double ex = slope * (b.center(0, i) - len);
+      // Steady state reached to E/h ~ 1e-12 and the solve to 1e-13: 1e-10 relative.
+      EXPECT_NEAR(b.field(rig.rad->erad_id())(0, k, j, i), ex, 1e-10 * std::abs(slope * len));
+    });
+  }
+}
+
+// ------------------------------------------------------------------------------------------
 // Item 3: a free-streaming front never outruns c.
 
 TEST(RadFld, FreeStreamingFrontIsCausal) {
