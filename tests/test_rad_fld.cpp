@@ -516,6 +516,9 @@ TEST(RadFld, FreeStreamingFrontIsCausal) {
 // Item 5: Su & Olson.
 
 TEST(RadFld, SuOlsonDiffusionSolution) {
+  // 1100 steps of 1D implicit solves: on 2 oversubscribed ranks the collectives dominate and the
+  // physics is the same (rank agreement of the implicit stage: regression/cases/rad_pulse.toml).
+  if (test_comm().size() > 1) GTEST_SKIP() << "1-rank test";
   const std::vector<double> xs{0.01, 0.1, 0.17783, 0.31623, 0.45,    0.5,    0.56234,
                                0.75, 1.0, 1.33352, 1.77828, 3.16228, 5.62341};
   // Su & Olson (1997), diffusion-limit radiation energy (REFERENCES.md).
@@ -562,6 +565,7 @@ double shock_position(const std::vector<std::pair<double, double>>& rho, double 
 }
 
 TEST(RadFld, LowrieEdwardsMach3) {
+  if (test_comm().size() > 1) GTEST_SKIP() << "1-rank test (as Su-Olson: 2600 steps)";
   auto sim = run_deck("inputs/rad/lowrie_edwards_mach3.toml", {}, "le3");
   Mesh& mesh = sim->mesh();
   const auto& reg = mesh.fields();
