@@ -8,13 +8,15 @@
 #include "tessera/physics/incompressible.hpp"
 #include "tessera/physics/mhd.hpp"
 #include "tessera/physics/module.hpp"
+#include "tessera/physics/rad_fld.hpp"
 #include "tessera/physics/spectral_ns.hpp"
 
 namespace tessera {
 
 std::vector<std::string> module_names() {
   return {AdvectionModule::kName, ConvDiffModule::kName, HydroModule::kName,
-          IncompressibleModule::kName, MhdModule::kName, SpectralNSModule::kName};
+          IncompressibleModule::kName, MhdModule::kName, SpectralNSModule::kName,
+          RadFldModule::kName};
 }
 
 std::unique_ptr<PhysicsModule> make_module(const std::string& name, const Config& cfg, int ndim) {
@@ -24,6 +26,7 @@ std::unique_ptr<PhysicsModule> make_module(const std::string& name, const Config
   if (name == IncompressibleModule::kName) return std::make_unique<IncompressibleModule>(cfg, ndim);
   if (name == MhdModule::kName) return std::make_unique<MhdModule>(cfg, ndim);
   if (name == SpectralNSModule::kName) return std::make_unique<SpectralNSModule>(cfg, ndim);
+  if (name == RadFldModule::kName) return std::make_unique<RadFldModule>(cfg, ndim);
   std::string best;
   std::size_t bd = 1000;
   std::string all;

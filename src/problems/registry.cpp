@@ -34,6 +34,10 @@ std::unique_ptr<Problem> make_mhd_rotor(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_field_loop(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_mhd_blast(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_mhd_resistive_decay(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rad_uniform(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rad_pulse(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_su_olson(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rad_shock(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -100,6 +104,14 @@ const std::vector<ProblemEntry>& problem_table() {
       {"mhd_blast", "2D/3D MHD blast wave in a uniform oblique field [mhd]", make_mhd_blast},
       {"mhd_resistive_decay", "1D force-free field decaying by resistivity (exact) [mhd]",
        make_mhd_resistive_decay},
+      {"rad_uniform", "uniform gas + radiation (energy exchange, free-streaming front) [rad_fld]",
+       make_rad_uniform},
+      {"rad_pulse", "Gaussian radiation pulse diffusing in a static medium (exact) [rad_fld]",
+       make_rad_pulse},
+      {"su_olson", "Su & Olson (1997) source-driven non-equilibrium diffusion [rad_fld]",
+       make_su_olson},
+      {"rad_shock", "Lowrie & Edwards (2008) radiating shock in its rest frame [rad_fld]",
+       make_rad_shock},
   };
   return table;
 }

@@ -59,8 +59,15 @@ inline void visit_axis(const Block& b, int lb, const HelmholtzSpec& spec, int k,
   const double inv_dx2 = 1.0 / (b.dx[Axis] * b.dx[Axis]);
   const Array4* D = spec.diffusivity ? &(*spec.diffusivity)[lb] : nullptr;
   const double dp = D ? (*D)(0, k, j, i) : spec.d_const;
+  const Array4* fd = spec.face_diffusivity ? &(*spec.face_diffusivity)[lb] : nullptr;
   for (int s = 0; s < 2; ++s) {
     const int o = s ? 1 : -1;
+    double dface = dp;  // the face value when given, else the cell's own (boundary faces)
+    if (fd) {
+      std::array<int, 3> lo = c;
+      if (!s) lo[Axis] -= 1;
+      dface = (*fd)(Axis, lo[2], lo[1], lo[0]);
+    }
     const bool at_block_face = s ? c[Axis] == b.ng[Axis] + b.n[Axis] - 1 : c[Axis] == b.ng[Axis];
     std::int64_t across = -1;
     if (at_block_face) {
@@ -71,8 +78,8 @@ inline void visit_axis(const Block& b, int lb, const HelmholtzSpec& spec, int k,
         const FaceCondition& f = spec.bc[Axis][s];
         // a u_f + b (u_f - u_P)/(dx/2) = g with the flux D (u_f - u_P)/(dx/2) per face area
         // (the face value eliminated): H gets w a/den on the diagonal, w g/den on the rhs.
-        const double w = spec.beta * 2.0 * dp * inv_dx2;
-        const double den = f.a + 2.0 * f.b / b.dx[Axis];
+        const double w = spec.beta * 2.0 * dface * inv_dx2;
+        const double den = f.a + 2.0 * f.b * (f.b_times_d ? dface : 1.0) / b.dx[Axis];
         boundary(s, w * f.a / den, w * f.g / den);
         continue;
       }
@@ -80,7 +87,10 @@ inline void visit_axis(const Block& b, int lb, const HelmholtzSpec& spec, int k,
     std::array<int, 3> q = c;
     q[Axis] += o;
     const double dn = D ? (*D)(0, q[2], q[1], q[0]) : spec.d_const;
-    const double df = spec.face_mean == FaceMean::kHarmonic ? harmonic(dp, dn) : 0.5 * (dp + dn);
+    // A face value given by the caller wins; else the cells' harmonic or arithmetic mean.
+    const double df = fd                                        ? dface
+                      : spec.face_mean == FaceMean::kHarmonic ? harmonic(dp, dn)
+                                                              : 0.5 * (dp + dn);
     neighbour(s, spec.beta * df * inv_dx2, q, across);
   }
 }

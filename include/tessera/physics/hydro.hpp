@@ -16,6 +16,7 @@
 #include "tessera/numerics/limiters.hpp"
 #include "tessera/numerics/reconstruct.hpp"
 #include "tessera/numerics/riemann.hpp"
+#include "tessera/physics/gas.hpp"
 #include "tessera/physics/module.hpp"
 
 namespace tessera {
@@ -47,7 +48,7 @@ struct HydroPrim {
 /// is never floored: it means the scheme failed, and check_state() stops the run. A face whose
 /// reconstructed state is unphysical falls back to first-order (cell-centre) states; those
 /// uses are counted in hydro_fallback.
-class HydroModule : public PhysicsModule {
+class HydroModule : public PhysicsModule, public GasDynamics {
  public:
   static constexpr const char* kName = "hydro";
   HydroModule(const Config& cfg, int ndim);
@@ -63,12 +64,12 @@ class HydroModule : public PhysicsModule {
   /// Floor and fallback counts of this rank (summed over ranks by the driver).
   std::vector<HistoryValue> history_values(Mesh& mesh, double t) override;
 
-  const IdealGasEos& eos() const noexcept { return eos_; }
+  const IdealGasEos& eos() const noexcept override { return eos_; }
   /// Dynamic shear viscosity mu [M/(L T)] (0 for the Euler equations).
   double viscosity() const noexcept { return mu_; }
-  int rho_id() const noexcept { return fid_rho_; }
-  int mom_id() const noexcept { return fid_mom_; }
-  int energy_id() const noexcept { return fid_energy_; }
+  int rho_id() const noexcept override { return fid_rho_; }
+  int mom_id() const noexcept override { return fid_mom_; }
+  int energy_id() const noexcept override { return fid_energy_; }
   /// Writes the conserved state of cell (k, j, i) of `b` from a primitive state.
   void set_primitive(Block& b, int k, int j, int i, const HydroPrim& w) const;
   /// Conserved value of component `c` of field `fid` for a primitive state (for exact

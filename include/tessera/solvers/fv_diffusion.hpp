@@ -24,6 +24,9 @@ namespace tessera {
 struct FaceCondition {
   bool periodic = false;
   double a = 0.0, b = 1.0, g = 0.0;
+  /// True: the condition is a u + b D du/dn = g with D the boundary cell's diffusivity
+  /// (a flux condition, e.g. Marshak's for radiation: (c/4) E + (1/2) D dE/dn = F_inc).
+  bool b_times_d = false;
   static FaceCondition make_periodic() { return {true, 0.0, 1.0, 0.0}; }
   static FaceCondition dirichlet(double v) { return {false, 1.0, 0.0, v}; }
   static FaceCondition neumann(double dudn) { return {false, 0.0, 1.0, dudn}; }
@@ -54,6 +57,11 @@ struct HelmholtzSpec {
   /// Cell-centred D per local block (mesh.blocks() order), component 0, with one valid ghost
   /// layer at every non-physical face (exchanged or evaluated); nullptr: D = d_const.
   const std::vector<Array4>* diffusivity = nullptr;
+  /// Optional face diffusivities per local block, replacing the harmonic mean of the cell
+  /// values: component A at ghosted cell index p is D on the face between p and p + e_A, for
+  /// every face of the interior along the used axes (the lowest face at index ng - 1). Both
+  /// blocks of a shared face must hold the same value (symmetry). Also used at domain faces.
+  const std::vector<Array4>* face_diffusivity = nullptr;
   /// Optional per-cell addition to alpha, per local block, component 0 (interior only).
   const std::vector<Array4>* alpha_cells = nullptr;
   FaceMean face_mean = FaceMean::kHarmonic;

@@ -1,0 +1,29 @@
+#pragma once
+/// \file gas.hpp
+/// The gas-dynamics side of a coupled module (radiation, later others): what a module that
+/// adds source terms and an implicit stage to a compressible flow needs to know about it.
+/// HydroModule implements it today; the MHD module implements it with its magnetic energy.
+#include <array>
+
+#include "tessera/mesh/mesh.hpp"
+#include "tessera/numerics/eos.hpp"
+
+namespace tessera {
+
+/// A compressible-flow module with conserved fields rho [M/L^3], mom (3 components)
+/// [M/(L^2 T)] and total energy per volume [M/(L T^2)].
+class GasDynamics {
+ public:
+  virtual ~GasDynamics() = default;
+  /// The equation of state (ideal gas; gamma > 1).
+  virtual const IdealGasEos& eos() const noexcept = 0;
+  virtual int rho_id() const noexcept = 0;
+  virtual int mom_id() const noexcept = 0;
+  virtual int energy_id() const noexcept = 0;
+  /// Magnetic energy density of cell (k, j, i) of `b` [M/(L T^2)], the part of the total
+  /// energy that is neither kinetic nor internal (0 for hydro; B^2/2 from the cell-centred
+  /// field for MHD). The cell's ghosts/faces must be valid when called on a ghost cell.
+  virtual double magnetic_energy(const Block& b, int k, int j, int i) const { return 0.0; }
+};
+
+}  // namespace tessera
