@@ -603,20 +603,22 @@ TEST(RadFld, LowrieEdwardsMach3) {
 }
 
 // ------------------------------------------------------------------------------------------
-// Radiation off: bitwise identical to pure hydro (Sod).
+// Radiation off: bitwise identical to the gas dynamics alone (ladder item 7): Sod with
+// hydro, Brio-Wu with MHD (face field included).
 
-TEST(RadFld, RadiationOffIsBitwisePureHydro) {
-  auto a = run_deck("inputs/hydro/sod.toml", {}, "sod_hydro");
-  auto b = run_deck("inputs/rad/sod_rad_off.toml", {}, "sod_rad_off");
+void expect_bitwise_same_fields(const std::string& plain_deck, const std::string& rad_deck,
+                                const std::vector<std::string>& fields) {
+  auto a = run_deck(plain_deck, {}, "plain");
+  auto b = run_deck(rad_deck, {}, "rad_off");
   ASSERT_EQ(a->step(), b->step());
-  for (const std::string name : {"rho", "mom", "energy"}) {
+  for (const std::string& name : fields) {
     int fa = -1, fb = -1;
     for (int f = 0; f < a->mesh().fields().size(); ++f)
       if (a->mesh().fields().spec(f).name == name) fa = f;
     for (int f = 0; f < b->mesh().fields().size(); ++f)
       if (b->mesh().fields().spec(f).name == name) fb = f;
-    ASSERT_GE(fa, 0);
-    ASSERT_GE(fb, 0);
+    ASSERT_GE(fa, 0) << name;
+    ASSERT_GE(fb, 0) << name;
     for (std::size_t lb = 0; lb < a->mesh().blocks().size(); ++lb) {
       const Block& ba = *a->mesh().blocks()[lb];
       const Block& bb = *b->mesh().blocks()[lb];
@@ -628,6 +630,16 @@ TEST(RadFld, RadiationOffIsBitwisePureHydro) {
         });
     }
   }
+}
+
+TEST(RadFld, RadiationOffIsBitwisePureHydro) {
+  expect_bitwise_same_fields("inputs/hydro/sod.toml", "inputs/rad/sod_rad_off.toml",
+                             {"rho", "mom", "energy"});
+}
+
+TEST(RadFld, RadiationOffIsBitwisePureMhd) {
+  expect_bitwise_same_fields("inputs/mhd/brio_wu.toml", "inputs/rad/brio_wu_rad_off.toml",
+                             {"rho", "mom", "energy", "bface"});
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "tessera/numerics/reconstruct.hpp"
 #include "tessera/numerics/riemann.hpp"
 #include "tessera/numerics/riemann_mhd.hpp"
+#include "tessera/physics/gas.hpp"
 #include "tessera/physics/module.hpp"
 
 namespace tessera {
@@ -50,7 +51,7 @@ struct MhdPrim {
 /// History columns: mhd_divb (max over cells of |div B| dx_min / max|B|, face-based, over cells
 /// whose faces are all evolved), mhd_emag (integral of B^2/2), mhd_floor_rho, mhd_floor_p,
 /// mhd_fallback (cumulative counts, as for hydro).
-class MhdModule : public PhysicsModule {
+class MhdModule : public PhysicsModule, public GasDynamics {
  public:
   static constexpr const char* kName = "mhd";
   /// Extra squared signal speed [L^2/T^2] at cell (k, j, i), added to gamma p / rho in the time
@@ -76,10 +77,16 @@ class MhdModule : public PhysicsModule {
   /// Recomputes "bcc" on every local block from the (halo-filled) face field.
   void prepare_output(Mesh& mesh) override;
 
-  const IdealGasEos& eos() const noexcept { return eos_; }
-  int rho_id() const noexcept { return fid_rho_; }
-  int mom_id() const noexcept { return fid_mom_; }
-  int energy_id() const noexcept { return fid_energy_; }
+  const IdealGasEos& eos() const noexcept override { return eos_; }
+  int rho_id() const noexcept override { return fid_rho_; }
+  int mom_id() const noexcept override { return fid_mom_; }
+  int energy_id() const noexcept override { return fid_energy_; }
+  /// B^2/2 from cell_field() (GasDynamics: what a coupled module, e.g. radiation, must take
+  /// off the total energy to get the internal energy).
+  double magnetic_energy(const Block& b, int k, int j, int i) const override {
+    const auto c = cell_field(b, k, j, i);
+    return 0.5 * (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]);
+  }
   int bface_id() const noexcept { return fid_bface_; }
   int bcc_id() const noexcept { return fid_bcc_; }
   double resistivity() const noexcept { return eta_; }
