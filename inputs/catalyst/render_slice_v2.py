@@ -69,6 +69,12 @@ def _grid_info(info):
     return dim3, spacing, centre
 
 
+def _state_bounds(info):
+    grid = info.dataDescription.GetInputDescriptionByName("input").GetGrid()
+    a = grid.GetFieldData().GetArray("DomainBounds")
+    return [a.GetValue(i) for i in range(6)]
+
+
 def _first_field():
     names = [n for n in input.CellData.keys() if n != "vtkGhostType"]
     return names[0]
@@ -83,9 +89,13 @@ def catalyst_execute(info):
             slice1.SliceType.Normal = [0.0, 0.0, 1.0]
             slice1.SliceType.Origin = [centre[0], centre[1], centre[2] + 0.5 * spacing[2]]
             shown = noghost
-            outline = Show(input, view)
+            # The domain's outline (the blocks' own outlines would include their ghosts).
+            b = _state_bounds(info)
+            box = Box(registrationName="Domain", XLength=b[1] - b[0], YLength=b[3] - b[2],
+                      ZLength=b[5] - b[4], Center=centre)
+            outline = Show(box, view)
             outline.SetRepresentationType("Outline")
-            ColorBy(outline, None)
+            outline.ColorArrayName = ["POINTS", ""]
             outline.AmbientColor = outline.DiffuseColor = [0.2, 0.2, 0.2]
         else:
             slice1.SliceType.Normal = [1.0, 0.0, 0.0]

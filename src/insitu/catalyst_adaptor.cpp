@@ -6,8 +6,8 @@
 // DUPLICATECELL in the vtkGhostType array, so ParaView's ghost-aware filters, writers'
 // readers and representations ignore them. The blocks go into a vtkMultiBlockDataSet with one
 // entry per global block (gid), empty on the ranks that do not own it, so every rank sees the
-// same structure. Vectors are vtkSOADataArrayTemplate arrays over the component arrays (a 2D
-// vector gets a zero third component from a buffer owned here).
+// same structure. Vectors are copied into interleaved 3-component arrays (a 2D vector gets a zero
+// third component): see build_grid for why.
 #include <mpi.h>
 #include <vtkCPDataDescription.h>
 #include <vtkCPInputDataDescription.h>
@@ -26,7 +26,6 @@
 #include <vtkObjectFactory.h>
 #include <vtkOutputWindow.h>
 #include <vtkPythonInterpreter.h>
-#include <vtkSOADataArrayTemplate.h>
 #include <vtkSmartPointer.h>
 #include <vtkUnsignedCharArray.h>
 
@@ -117,6 +116,20 @@ class CatalystAdaptor final : public InsituAdaptor {
       window_->begin();
       vtkSmartPointer<vtkCPPythonPipeline> p =
           vtkCPPythonPipeline::CreateAndInitializePipeline(script.c_str(), version);
+      // A version-2 script is imported at the first CoProcess, not by Initialize: compile it
+      // now so that a syntax error is a start-up error. (Errors in its module-level code,
+      // e.g. a misspelt filter, surface at the first call: in a fresh run the initial state,
+      // still before the first step.)
+      if (p && version == 2) {
+        vtkPythonInterpreter::RunSimpleString(
+            fmt::format("try:\n"
+                        "    compile(open({0}, 'rb').read(), {0}, 'exec')\n"
+                        "except SyntaxError:\n"
+                        "    import traceback\n"
+                        "    traceback.print_exc()\n",
+                        python_string(script))
+                .c_str());
+      }
       std::string err = window_->end();
       if (p && err.empty()) processor_->AddPipeline(p);
       const std::string msg = agree(
@@ -187,6 +200,16 @@ class CatalystAdaptor final : public InsituAdaptor {
     return s;
   }
 
+  /// A Python string literal of s.
+  static std::string python_string(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+      if (c == '\\' || c == '\'') out += '\\';
+      out += c;
+    }
+    return out + "'";
+  }
+
   static bool file_contains(const std::string& path, const std::string& what) {
     std::ifstream f(path);
     std::stringstream ss;
@@ -212,12 +235,6 @@ class CatalystAdaptor final : public InsituAdaptor {
           g->SetValue(idx, inside ? 0 : vtkDataSetAttributes::DUPLICATECELL);
         }
     return g;
-  }
-
-  /// A zero buffer of n values for the third component of 2D vectors.
-  double* zeros(std::size_t n) {
-    if (zeros_.size() < n) zeros_.assign(n, 0.0);
-    return zeros_.data();
   }
 
   vtkMultiBlockDataSet* build_grid(const Mesh& mesh, const std::vector<InsituArray>& arrays) {
@@ -273,12 +290,18 @@ class CatalystAdaptor final : public InsituAdaptor {
           arr->SetArray(u.comp(a.comps[0]), static_cast<vtkIdType>(ncell), 1);
           cd->AddArray(arr);
         } else {
-          vtkNew<vtkSOADataArrayTemplate<double>> arr;
+          // Vectors are interleaved into a copy: ParaView 5.11's cutters and writers call
+          // GetVoidPointer, which on a zero-copy structure-of-arrays view
+          // (vtkSOADataArrayTemplate) builds an interleaved copy anyway, on every access.
+          vtkNew<vtkDoubleArray> arr;
           arr->SetName(a.name.c_str());
           arr->SetNumberOfComponents(3);
+          arr->SetNumberOfTuples(static_cast<vtkIdType>(ncell));
+          double* out = arr->GetPointer(0);
+          const int nc = static_cast<int>(a.comps.size());
           for (int c = 0; c < 3; ++c) {
-            double* p = c < static_cast<int>(a.comps.size()) ? u.comp(a.comps[c]) : zeros(ncell);
-            arr->SetArray(c, p, static_cast<vtkIdType>(ncell), c == 0, true);
+            const double* in = c < nc ? u.comp(a.comps[c]) : nullptr;
+            for (std::size_t n = 0; n < ncell; ++n) out[3 * n + c] = in ? in[n] : 0.0;
           }
           cd->AddArray(arr);
         }
@@ -295,7 +318,6 @@ class CatalystAdaptor final : public InsituAdaptor {
   vtkSmartPointer<CaptureOutputWindow> window_;
   vtkSmartPointer<vtkMultiBlockDataSet> grid_;
   std::map<std::int64_t, vtkSmartPointer<vtkUnsignedCharArray>> ghosts_;
-  std::vector<double> zeros_;
   bool finalized_ = false;
 };
 

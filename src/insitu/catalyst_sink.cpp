@@ -131,6 +131,8 @@ class CatalystSink final : public OutputSink {
 
   void begin(Mesh&, const RunState& s) override {
     adaptor_ = use_null_ ? make_null_adaptor() : make_catalyst_adaptor();
+    setup_.start_time = s.t;
+    setup_.start_step = s.step;
     const double t0 = now_seconds();
     adaptor_->initialize(comm_, setup_);
     init_seconds_ = now_seconds() - t0;

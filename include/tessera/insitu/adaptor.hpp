@@ -26,6 +26,8 @@ struct InsituSetup {
   std::vector<std::string> scripts;  ///< Catalyst Python scripts (v1 or v2), as given
   std::string channel = "input";     ///< name under which the scripts see the mesh
   std::string working_dir;           ///< where the scripts' relative output paths point
+  double start_time = 0.0;           ///< simulation time at the start of the run [time]
+  std::int64_t start_step = 0;       ///< step at the start of the run
 };
 
 /// The outcome of one execute(): identical on every rank.
