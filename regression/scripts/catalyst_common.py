@@ -50,7 +50,7 @@ class Xvfb:
                 self.proc.kill()
 
 
-def run_tessera(tessera, deck, sets, np_=2, cwd=None, display=None, timeout=300):
+def run_tessera(tessera, deck, sets, np_=2, cwd=None, display=None, timeout=300, extra=()):
     """Runs tessera on np_ ranks; returns (returncode, stdout, stderr, seconds). A hang counts
     as a failure (returncode None) instead of blocking the test."""
     cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(np_)]
@@ -61,6 +61,7 @@ def run_tessera(tessera, deck, sets, np_=2, cwd=None, display=None, timeout=300)
     cmd += [tessera, deck]
     for s in sets:
         cmd += ["--set", s]
+    cmd += list(extra)
     t0 = time.time()
     try:
         p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)

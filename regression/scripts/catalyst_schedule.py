@@ -4,7 +4,8 @@
     sink's next_time()), and the sink is called at t = 0 and at each of them;
   - every_steps = 4: called at steps 0, 4, 8, ...;
   - a build without the Catalyst adaptor refuses adaptor = "catalyst" with a clear deck error
-    (exit status 2); a build with it accepts the deck (--check).
+    (exit status 2); a build with it accepts the deck (--check);
+  - restart: the next call time is restored from the checkpoint.
 
 usage: catalyst_schedule.py --source-dir SRC --tessera BIN --workdir DIR --have-catalyst ON|OFF
 """
@@ -62,6 +63,19 @@ rc, so, se, _ = run_tessera(args.tessera, deck, base + [
     f'output.dir="{out}"', "time.t_end=10", "time.max_steps=10", "catalyst.every_steps=4"],
     timeout=120)
 check(rc == 0 and "catalyst: 3 calls" in so, f"every_steps = 4, 10 steps: 3 calls (exit {rc})")
+
+# Restart: the next call time is checkpointed. 5 steps (calls at t = 0, 0.02), checkpoint at
+# t = 0.0367, restart on 1 rank to step 12 (t = 0.08): calls at 0.04, 0.06, 0.08 only.
+out = os.path.join(args.workdir, "catalyst_schedule_restart")
+shutil.rmtree(out, ignore_errors=True)
+common = base + [f'output.dir="{out}"', "time.t_end=10", "catalyst.every_steps=0",
+                 "catalyst.every_dt=0.02", "output.checkpoint_at_end=true"]
+rc1, so1, se1, _ = run_tessera(args.tessera, deck, common + ["time.max_steps=5"], timeout=120)
+rc2, so2, se2, _ = run_tessera(args.tessera, deck, common + ["time.max_steps=12"], np_=1,
+                               timeout=120, extra=["--restart", os.path.join(out, "adv2d.chk.00005.h5")])
+print(so2[-600:], se2[-600:])
+check(rc1 == 0 and "catalyst: 2 calls" in so1 and rc2 == 0 and "catalyst: 3 calls" in so2,
+      f"restart: 2 calls before the checkpoint, 3 after (t = 0.04, 0.06, 0.08) (exit {rc1}, {rc2})")
 
 # adaptor = "catalyst" (the default): accepted only by a build that has it.
 p = subprocess.run([args.tessera, "--check", deck, "--set", f'catalyst.scripts=["{script}"]'],
