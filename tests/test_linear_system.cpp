@@ -28,18 +28,9 @@ namespace {
 
 using test::test_comm;
 
-/// PETSc for the whole test run, finalised before MPI_Finalize (gtest tears environments down
-/// at the end of RUN_ALL_TESTS).
-class PetscEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { session_ = std::make_unique<PetscSession>(test_comm()); }
-  void TearDown() override { session_.reset(); }
-
- private:
-  std::unique_ptr<PetscSession> session_;
-};
+// PETSc for the whole run of this executable (test_env.hpp).
 [[maybe_unused]] ::testing::Environment* const kPetscEnv =
-    ::testing::AddGlobalTestEnvironment(new PetscEnvironment);
+    ::testing::AddGlobalTestEnvironment(new test::PetscEnvironment);
 
 std::uint64_t splitmix(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;

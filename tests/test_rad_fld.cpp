@@ -42,16 +42,9 @@ namespace {
 
 using test::test_comm;
 
-class PetscEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { session_ = std::make_unique<PetscSession>(test_comm()); }
-  void TearDown() override { session_.reset(); }
-
- private:
-  std::unique_ptr<PetscSession> session_;
-};
+// PETSc for the whole run of this executable (test_env.hpp).
 [[maybe_unused]] ::testing::Environment* const kPetscEnv =
-    ::testing::AddGlobalTestEnvironment(new PetscEnvironment);
+    ::testing::AddGlobalTestEnvironment(new test::PetscEnvironment);
 
 /// Mesh + hydro + rad_fld built from a deck, without the driver: for driving implicit_stage
 /// directly (exchange with arbitrary step sequences, operator tests).

@@ -13,27 +13,16 @@ No rendering is involved, so no X server is needed.
 
 usage: catalyst_failures.py --source-dir SRC --tessera BIN --workdir DIR
 """
-import argparse
 import os
 import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from catalyst_common import run_tessera  # noqa: E402
+from script_checks import check, finish, script_parser  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--source-dir", required=True)
-ap.add_argument("--tessera", required=True)
-ap.add_argument("--workdir", required=True)
+ap = script_parser()
 args = ap.parse_args()
-
-results = []
-
-
-def check(ok, what):
-    results.append(bool(ok))
-    print(("[PASS] " if ok else "[FAIL] ") + what, flush=True)
-
 
 def hst_steps(out):
     path = os.path.join(out, "fail.hst")
@@ -101,5 +90,4 @@ check("catalyst: 7 calls" in text and "4 failed calls" in text and
 check(hst_steps(out)[-1:] == [6], f"on_error = continue: reached step 6 (history steps "
                                   f"{hst_steps(out)})")
 
-print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-sys.exit(0 if all(results) else 1)
+finish()

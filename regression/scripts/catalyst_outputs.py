@@ -7,7 +7,6 @@ and exactly the field values of the run's own snapshot at the same step.
 
 usage: catalyst_outputs.py --source-dir SRC --tessera BIN --workdir DIR
 """
-import argparse
 import glob
 import os
 import shutil
@@ -17,20 +16,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from catalyst_common import Xvfb, assemble, png_stats, read_vtm, run_tessera  # noqa: E402
+from script_checks import check, finish, script_parser  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--source-dir", required=True)
-ap.add_argument("--tessera", required=True)
-ap.add_argument("--workdir", required=True)
+ap = script_parser()
 args = ap.parse_args()
-
-results = []
-
-
-def check(ok, what):
-    results.append(bool(ok))
-    print(("[PASS] " if ok else "[FAIL] ") + what, flush=True)
-
 
 # Bounds, each with its reason:
 IMAGE = (480, 640)     # the example script's IMAGE_SIZE = [640, 480]
@@ -141,5 +130,4 @@ with Xvfb() as x:
     else:
         check(False, "3D: snapshot 00001 and slice_000005.vtm exist")
 
-print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-sys.exit(0 if all(results) else 1)
+finish()

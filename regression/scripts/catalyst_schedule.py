@@ -9,7 +9,6 @@
 
 usage: catalyst_schedule.py --source-dir SRC --tessera BIN --workdir DIR --have-catalyst ON|OFF
 """
-import argparse
 import os
 import shutil
 import subprocess
@@ -17,22 +16,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from catalyst_common import run_tessera  # noqa: E402
+from script_checks import check, finish, script_parser  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--source-dir", required=True)
-ap.add_argument("--tessera", required=True)
-ap.add_argument("--workdir", required=True)
+ap = script_parser()
 ap.add_argument("--have-catalyst", required=True)
 args = ap.parse_args()
 have = args.have_catalyst.upper() in ("ON", "1", "TRUE", "YES")
-
-results = []
-
-
-def check(ok, what):
-    results.append(bool(ok))
-    print(("[PASS] " if ok else "[FAIL] ") + what, flush=True)
-
 
 deck = os.path.join(args.source_dir, "regression", "decks", "catalyst_advection2d.toml")
 script = os.path.join(args.source_dir, "inputs", "catalyst", "nothing_v2.py")
@@ -88,5 +77,4 @@ else:
           f"build without Catalyst: a clear deck error for adaptor = \"catalyst\" "
           f"(exit {p.returncode}): {p.stderr.strip()[:200]}")
 
-print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-sys.exit(0 if all(results) else 1)
+finish()

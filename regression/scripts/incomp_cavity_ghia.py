@@ -13,7 +13,6 @@ nearest samples (error O(h^4), far below the tolerance).
 usage: incomp_cavity_ghia.py --source-dir SRC --tessera EXE --workdir DIR [--np N]
 Prints one line per check and "N passed, M failed"; exit status 1 when a check failed.
 """
-import argparse
 import glob
 import os
 import shutil
@@ -22,11 +21,9 @@ import sys
 
 import h5py
 import numpy as np
+from script_checks import check, finish, script_parser  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--source-dir", required=True)
-ap.add_argument("--tessera", required=True)
-ap.add_argument("--workdir", required=True)
+ap = script_parser()
 ap.add_argument("--np", type=int, default=1)
 ap.add_argument("--set", action="append", default=[])
 args = ap.parse_args()
@@ -42,14 +39,6 @@ GHIA_V = [(1.0000, 0.00000), (0.9688, -0.05906), (0.9609, -0.07391), (0.9531, -0
           (0.0938, 0.12317), (0.0781, 0.10890), (0.0703, 0.10091), (0.0625, 0.09233),
           (0.0000, 0.00000)]
 TOL = 0.015  # issue 6; Ghia's own table carries ~0.009 error in v near x = 0.86 (REFERENCES.md)
-results = []
-
-
-def check(ok, what):
-    results.append(bool(ok))
-    print(("[PASS] " if ok else "[FAIL] ") + what, flush=True)
-
-
 def lagrange4(xs, ys, x):
     """Cubic through the four samples nearest to x (xs sorted)."""
     i = int(np.clip(np.searchsorted(xs, x) - 2, 0, len(xs) - 4))
@@ -113,5 +102,4 @@ check(abs(ke[-1] - k0) <= 1e-2 * ke[-1],
 divmax = d[:, names.index("div_max")].max()
 check(divmax <= 10 * 1e-9, f"max |div u| after projection over all steps = {divmax:.2e} <= 10 x "
       f"div_tol 1e-9 (the pressure solve's absolute tolerance bounds ||div u||_2)")
-print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-sys.exit(0 if all(results) else 1)
+finish()

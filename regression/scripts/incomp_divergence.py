@@ -8,7 +8,6 @@ left after the correction, and PETSc stops at ||r||_2 <= div_tol (>= max |r|).
 
 usage: incomp_divergence.py --source-dir SRC --tessera EXE --workdir DIR [--np N]
 """
-import argparse
 import glob
 import os
 import shutil
@@ -16,11 +15,9 @@ import subprocess
 import sys
 
 import numpy as np
+from script_checks import check, finish, script_parser  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--source-dir", required=True)
-ap.add_argument("--tessera", required=True)
-ap.add_argument("--workdir", required=True)
+ap = script_parser()
 ap.add_argument("--np", type=int, default=2)
 args = ap.parse_args()
 CASES = [
@@ -29,14 +26,6 @@ CASES = [
     ("poiseuille_inflow", 1e-10, ["time.t_end=0.3", "problem.name=\"incompressible_cavity\""]),
     ("cavity3d", 1e-8, ["mesh.cells=[16,16,16]", "mesh.block_cells=[8,8,8]", "time.t_end=0.3"]),
 ]
-results = []
-
-
-def check(ok, what):
-    results.append(bool(ok))
-    print(("[PASS] " if ok else "[FAIL] ") + what, flush=True)
-
-
 for name, tol, sets in CASES:
     out = os.path.join(args.workdir, f"incomp_divergence_{name}")
     shutil.rmtree(out, ignore_errors=True)
@@ -60,5 +49,4 @@ for name, tol, sets in CASES:
     check(len(div) > 10 and div.max() <= 10 * tol,
           f"{name}: max |div u| over {len(div)} steps = {div.max():.2e} <= 10 x div_tol {tol:g} "
           f"(issue 6); pressure iterations per step {its.min():.0f}-{its.max():.0f}")
-print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-sys.exit(0 if all(results) else 1)
+finish()

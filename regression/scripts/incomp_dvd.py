@@ -12,7 +12,6 @@ largest sample and its two neighbours (the usual way benchmark maxima are read o
 usage: incomp_dvd.py --source-dir SRC --tessera EXE --workdir DIR [--np N] [--ra 1e3 1e4]
 Prints one line per check and "N passed, M failed"; exit status 1 when a check failed.
 """
-import argparse
 import glob
 import os
 import shutil
@@ -21,11 +20,9 @@ import sys
 
 import h5py
 import numpy as np
+from script_checks import check, finish, script_parser  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--source-dir", required=True)
-ap.add_argument("--tessera", required=True)
-ap.add_argument("--workdir", required=True)
+ap = script_parser()
 ap.add_argument("--np", type=int, default=1)
 ap.add_argument("--ra", nargs="+", default=["1e3", "1e4"])
 ap.add_argument("--set", action="append", default=[])
@@ -34,14 +31,6 @@ args = ap.parse_args()
 # de Vahl Davis (1983) benchmark values (REFERENCES.md): Nu, u_max (y), v_max (x).
 BENCH = {"1e3": (1.118, 3.649, 0.813, 3.697, 0.178), "1e4": (2.243, 16.178, 0.823, 19.617, 0.119),
          "1e5": (4.519, 34.73, 0.855, 68.59, 0.066), "1e6": (8.800, 64.63, 0.850, 219.36, 0.0379)}
-results = []
-
-
-def check(ok, what):
-    results.append(bool(ok))
-    print(("[PASS] " if ok else "[FAIL] ") + what, flush=True)
-
-
 def peak(xs, ys):
     """Maximum of the parabola through the largest sample and its neighbours: (x*, y*)."""
     i = int(np.clip(np.argmax(ys), 1, len(ys) - 2))
@@ -102,5 +91,4 @@ for ra in args.ra:
     divmax = d[1:, names.index("div_max")].max()
     check(divmax <= 10 * 1e-8, f"Ra = {ra}: max |div u| after projection over all steps = "
           f"{divmax:.2e} <= 10 x div_tol 1e-8 (the solve's absolute tolerance bounds ||div u||_2)")
-print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-sys.exit(0 if all(results) else 1)
+finish()

@@ -10,7 +10,6 @@ from the linear interpolation of sigma(Ra) between the two runs.
 usage: incomp_rb_onset.py --source-dir SRC --tessera EXE --workdir DIR [--np N]
 Prints one line per check and "N passed, M failed"; exit status 1 when a check failed.
 """
-import argparse
 import glob
 import os
 import shutil
@@ -18,23 +17,13 @@ import subprocess
 import sys
 
 import numpy as np
+from script_checks import check, finish, script_parser  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--source-dir", required=True)
-ap.add_argument("--tessera", required=True)
-ap.add_argument("--workdir", required=True)
+ap = script_parser()
 ap.add_argument("--np", type=int, default=1)
 args = ap.parse_args()
 RA_C = 1707.76
 T_FIT = 1.0  # the faster modes of the initial perturbation decay like exp(-10 t) or faster
-results = []
-
-
-def check(ok, what):
-    results.append(bool(ok))
-    print(("[PASS] " if ok else "[FAIL] ") + what, flush=True)
-
-
 def rate(factor):
     out = os.path.join(args.workdir, f"incomp_rb_onset_{factor}")
     shutil.rmtree(out, ignore_errors=True)
@@ -77,5 +66,4 @@ if len(res) == 2:
     ra_disc = RA_C * (0.97 + (1.03 - 0.97) * (-s1) / (s2 - s1))
     print(f"discrete critical Rayleigh number (linear in sigma): {ra_disc:.1f} "
           f"({100 * (ra_disc / RA_C - 1):+.2f}% from 1707.76)")
-print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-sys.exit(0 if all(results) else 1)
+finish()

@@ -14,8 +14,8 @@
 namespace tessera {
 
 std::vector<std::string> module_names() {
-  return {AdvectionModule::kName, ConvDiffModule::kName, HydroModule::kName,
-          IncompressibleModule::kName, MhdModule::kName, SpectralNSModule::kName,
+  return {AdvectionModule::kName,      ConvDiffModule::kName, HydroModule::kName,
+          IncompressibleModule::kName, MhdModule::kName,      SpectralNSModule::kName,
           RadFldModule::kName};
 }
 

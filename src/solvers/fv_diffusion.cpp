@@ -88,7 +88,7 @@ inline void visit_axis(const Block& b, int lb, const HelmholtzSpec& spec, int k,
     q[Axis] += o;
     const double dn = D ? (*D)(0, q[2], q[1], q[0]) : spec.d_const;
     // A face value given by the caller wins; else the cells' harmonic or arithmetic mean.
-    const double df = fd                                        ? dface
+    const double df = fd                                      ? dface
                       : spec.face_mean == FaceMean::kHarmonic ? harmonic(dp, dn)
                                                               : 0.5 * (dp + dn);
     neighbour(s, spec.beta * df * inv_dx2, q, across);
