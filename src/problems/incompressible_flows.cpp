@@ -21,6 +21,7 @@
 #include <cmath>
 
 #include "tessera/core/config.hpp"
+#include "tessera/core/random.hpp"
 #include "tessera/physics/incompressible.hpp"
 #include "tessera/problems/problem.hpp"
 
@@ -153,6 +154,11 @@ class Convection final : public IncompressibleProblem {
       ctx.cfg.fail("problem.name", "incompressible_convection needs boussinesq = true");
     amp_ = ctx.cfg.get_double("problem.perturbation", 0.0);
     mode_ = static_cast<int>(ctx.cfg.get_int("problem.mode", 1, Range::at_least(0)));
+    // Ensembles: problem.seed >= 0 shifts the perturbation by a random phase along the periodic
+    // axis (same seed, same phase on every rank count), so members with equal parameters differ.
+    const auto seed = ctx.cfg.get_int("problem.seed", -1, Range::at_least(-1));
+    if (seed >= 0)
+      phase_ = 2.0 * M_PI * hashed_uniform(static_cast<std::uint64_t>(seed), 0x5242, 0);
     for (int a = 0; a < m.ndim(); ++a) {
       const auto& lo = m.face(a, 0);
       const auto& hi = m.face(a, 1);
@@ -173,14 +179,14 @@ class Convection final : public IncompressibleProblem {
     double t = tlo_ + (thi_ - tlo_) * xi;
     double pert = amp_ * std::sin(M_PI * xi);
     if (paxis_ >= 0)
-      pert *=
-          std::cos(2.0 * M_PI * mode_ * (x[paxis_] - lo_[paxis_]) / (hi_[paxis_] - lo_[paxis_]));
+      pert *= std::cos(
+          2.0 * M_PI * mode_ * (x[paxis_] - lo_[paxis_]) / (hi_[paxis_] - lo_[paxis_]) + phase_);
     return t + pert;
   }
 
  private:
   int axis_ = -1, paxis_ = -1, mode_ = 1;
-  double tlo_ = 0.0, thi_ = 0.0, amp_ = 0.0;
+  double tlo_ = 0.0, thi_ = 0.0, amp_ = 0.0, phase_ = 0.0;
   std::array<double, 3> lo_{}, hi_{};
 };
 

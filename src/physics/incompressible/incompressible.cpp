@@ -280,7 +280,9 @@ void IncompressibleModule::register_fields(FieldRegistry& reg) {
   FieldSpec uc;
   uc.name = "velocity";
   uc.components.assign(cnames.begin(), cnames.begin() + ndim_);
-  uc.vector_axis.assign(ndim_, -1);
+  // A vector along the axes (derived, never halo-filled by the driver), so the dataset writer
+  // and Catalyst hand it on as one vector field.
+  for (int a = 0; a < ndim_; ++a) uc.vector_axis.push_back(a);
   uc.units = "L/T";
   uc.description = "cell-centred velocity (mean of the two faces), derived";
   uc.evolved = false;
