@@ -44,6 +44,18 @@ inline double upwind_lower(double mass_flux) {
 
 MhdModule::MhdModule(const Config& cfg, int ndim) : ndim_(ndim) {
   const std::string p = "physics.mhd.";
+  // A reflecting wall would flip the staggered normal field like a cell vector, which is not
+  // its mirror image (and would break div B = 0 at the wall): refuse it instead of running.
+  for (int a = 0; a < ndim; ++a) {
+    for (const char* side : {"lower", "upper"}) {
+      const std::string key = fmt::format("boundary.x{}_{}", a + 1, side);
+      if (cfg.has(key) && cfg.get_string(key, "periodic") == "reflecting") {
+        cfg.fail(key,
+                 "[physics.mhd] has no reflecting boundary for its face-centred field yet; "
+                 "use periodic, outflow or fixed");
+      }
+    }
+  }
   eos_.gamma = cfg.get_double(p + "gamma", 5.0 / 3.0, {1.0, 1e300, true});
   recon_ = cfg.get_string(p + "reconstruction", "plm", {"plm", "donor"}) == "donor"
                ? ReconstructionKind::kDonor
