@@ -25,7 +25,7 @@ inline double sinc(double z) {
 
 /// One eigenmode of the linearised radiation-MHD system (tools/rmhd-dispersion) on a uniform,
 /// magnetised background in radiative equilibrium: rho0, p0, B0 = (Bn, Bt1, Bt2) in the wave
-/// frame of PlaneWaveFrame (k along the box diagonal over the used axes), v0 = 0,
+/// frame of PlaneWaveFrame (k along the box diagonal over the used axes), v0 = u0 n,
 /// E0 = a_rad T0^4 with T0 = mu p0 / (rho0 R). The state is background + A Re(X exp(i k.x)),
 /// X the complex eigenvector (drho, dv_n, dv_t1, dv_t2, dB_t1, dB_t2, dp, dE) from the tool
 /// (problem.eigenvector_re / _im), so the run is the initial value of exactly that mode and
@@ -33,7 +33,8 @@ inline double sinc(double z) {
 /// sinusoid (sinc factors) for the cell fields; dB from the vector potential
 /// A = -(k x b_r) sin(phi)/k^2 - (k x b_i) cos(phi)/k^2 (curl A = b_r cos phi - b_i sin phi),
 /// integrated along the edges, so div B = 0 to round-off in 2D/3D.
-/// Keys: problem.rho, problem.pressure, problem.field (3, wave frame), problem.amplitude,
+/// Keys: problem.rho, problem.pressure, problem.field (3, wave frame), problem.velocity (uniform
+/// flow u0 along k, default 0: the mode is Doppler-shifted by k u0), problem.amplitude,
 /// problem.eigenvector_re, problem.eigenvector_im (8 each).
 class RmhdLinearWave : public Problem {
  public:
@@ -45,6 +46,7 @@ class RmhdLinearWave : public Problem {
     rho0_ = cfg.get_double("problem.rho", 1.0, Range::positive());
     p0_ = cfg.get_double("problem.pressure", 1.0, Range::positive());
     const auto bw = cfg.get_doubles("problem.field", {0.0, 0.0, 0.0}, 3);
+    const double u0 = cfg.get_double("problem.velocity", 0.0);
     amplitude_ = cfg.get_double("problem.amplitude", 1e-5);
     const auto xr = cfg.require_doubles("problem.eigenvector_re", 8);
     const auto xi = cfg.get_doubles("problem.eigenvector_im", std::vector<double>(8, 0.0), 8);
@@ -55,6 +57,7 @@ class RmhdLinearWave : public Problem {
     const Vec3 n = frame.n, t1 = frame.t1, t2 = frame.t2;
     for (int a = 0; a < 3; ++a) {
       b0_[a] = bw[0] * n[a] + bw[1] * t1[a] + bw[2] * t2[a];
+      v0_[a] = u0 * n[a];
       for (int part = 0; part < 2; ++part) {
         const auto& x = part == 0 ? xr : xi;
         dv_[part][a] = x[1] * n[a] + x[2] * t1[a] + x[3] * t2[a];
@@ -102,7 +105,7 @@ class RmhdLinearWave : public Problem {
         MhdPrim w;
         w.rho = rho0_ + drho_[0] * cr + drho_[1] * ci;
         w.p = p0_ + dp_[0] * cr + dp_[1] * ci;
-        for (int a = 0; a < 3; ++a) w.v[a] = dv_[0][a] * cr + dv_[1][a] * ci;
+        for (int a = 0; a < 3; ++a) w.v[a] = v0_[a] + dv_[0][a] * cr + dv_[1][a] * ci;
         w.b = mhd_.cell_field(b, k, j, i);
         mhd_.set_primitive(b, k, j, i, w);
         er(0, k, j, i) = erad0_ + derad_[0] * cr + derad_[1] * ci;
@@ -114,7 +117,7 @@ class RmhdLinearWave : public Problem {
   const MhdModule& mhd_;
   const RadFldModule& rad_;
   int ndim_;
-  Vec3 k_{0.0, 0.0, 0.0}, lower_{0.0, 0.0, 0.0}, b0_{0.0, 0.0, 0.0};
+  Vec3 k_{0.0, 0.0, 0.0}, lower_{0.0, 0.0, 0.0}, b0_{0.0, 0.0, 0.0}, v0_{0.0, 0.0, 0.0};
   double kk_ = 1.0, rho0_ = 1.0, p0_ = 1.0, amplitude_ = 1e-5, erad0_ = 0.0;
   // [0] real, [1] imaginary parts of the eigenvector (velocity and field in x, y, z).
   std::array<Vec3, 2> dv_{}, db_{}, kxb_{};
