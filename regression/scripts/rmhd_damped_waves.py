@@ -25,7 +25,7 @@ system, computed by tools/rmhd-dispersion.
    the scheme's own damping relative to the radiative damping must be below 0.5% in 1D and 2%
    in 2D (measured 2e-4 and 1.4%), the phase speed within 0.1% (1D) / 0.6% (2D) of ideal MHD.
 
-usage: rmhd_damped_waves.py --source-dir SRC --tessera EXE --workdir DIR
+usage: rmhd_damped_waves.py --source-dir SRC --tessera EXE --workdir DIR [--study]
 """
 import glob
 import importlib.machinery
@@ -170,12 +170,41 @@ def measure(snaps, left, fr):
     return -slope_a, -slope_p, times.size
 
 
+def study(args):
+    """By hand (--study, a few minutes): the damping and frequency errors against time step,
+    resolution and time scheme, printed as a table (the README's convergence figures)."""
+    runs = [(DECK1, c, cfl, x) for c, cfl, x in
+            (([128], 0.4, []), ([128], 0.2, []), ([128], 0.1, []), ([256], 0.4, []),
+             ([128], 0.4, TRBDF2), ([128], 0.2, TRBDF2))]
+    runs += [(DECK2, c, 0.4, x) for c, x in (([128, 64], []), ([128, 64], TRBDF2))]
+    print(f"{'deck':18s} {'cells':10s} {'cfl':>4s} {'scheme':7s} {'mode':6s} "
+          f"{'damping err':>12s} {'freq err':>10s}")
+    for deck_rel, cells, cfl, extra in runs:
+        deck = os.path.join(args.source_dir, deck_rel)
+        for mode in ("fast+", "slow+"):
+            params, omega, right, left = mode_of(args, deck, mode)
+            blocks = [max(c // 2, 1) if a == 0 else c for a, c in enumerate(cells)]
+            sets = [f"mesh.cells={fmt_list(cells)}", f"mesh.block_cells={fmt_list(blocks)}",
+                    f"time.cfl={cfl}"] + extra
+            tag = f"study_{os.path.basename(deck_rel)[:-5]}_{cells[0]}_{cfl}_{len(extra)}_{mode[:-1]}"
+            snaps = run_mode(args, deck, tag, mode, omega, right, sets)
+            gam, w, _ = measure(snaps, left, wave_frame(deck))
+            print(f"{os.path.basename(deck_rel):18s} {'x'.join(map(str, cells)):10s} {cfl:4.1f} "
+                  f"{'trbdf2' if extra else 'be':7s} {mode:6s} "
+                  f"{(gam + omega.imag) / -omega.imag:+12.2e} "
+                  f"{(w - omega.real) / omega.real:+10.2e}", flush=True)
+
+
 def main():
     ap = script_parser()
+    ap.add_argument("--study", action="store_true", help="convergence table instead of checks")
     args = ap.parse_args()
     args.source_dir = os.path.abspath(args.source_dir)
     args.workdir = os.path.abspath(args.workdir)
     args.tool = load_tool(args.source_dir)
+    if args.study:
+        study(args)
+        return
     check(args.tool.selftest(), "tools/rmhd-dispersion --selftest passes")
 
     measured = {}
