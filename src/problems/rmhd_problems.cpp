@@ -1,7 +1,5 @@
 // Radiation-MHD problems ([physics.mhd] + [physics.rad_fld]): the radiation-damped linear MHD
 // wave (issue 7, ladder item 9).
-#include <fmt/format.h>
-
 #include <array>
 #include <cmath>
 #include <string>
