@@ -38,6 +38,7 @@ std::unique_ptr<Problem> make_rad_uniform(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rad_pulse(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_su_olson(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rad_shock(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rmhd_linear_wave(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -112,6 +113,9 @@ const std::vector<ProblemEntry>& problem_table() {
        make_su_olson},
       {"rad_shock", "Lowrie & Edwards (2008) radiating shock in its rest frame [rad_fld]",
        make_rad_shock},
+      {"rmhd_linear_wave",
+       "radiation-damped linear MHD wave, eigenvector from tools/rmhd-dispersion [mhd, rad_fld]",
+       make_rmhd_linear_wave},
   };
   return table;
 }
