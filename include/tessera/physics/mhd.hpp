@@ -16,6 +16,7 @@
 /// Units: magnetic field in code units where the magnetic pressure is B^2/2 (sqrt(4 pi)
 /// absorbed), i.e. [M^1/2 L^-1/2 T^-1].
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -177,6 +178,11 @@ class MhdModule : public PhysicsModule, public GasDynamics {
   std::array<std::array<bool, 2>, 3> reflecting_{};  // [axis][side] is a reflecting boundary
   // "bface_upper_wall" (wall_field = "normal" with an upper reflecting wall): its id, and per
   // axis the component holding that axis' upper wall face (-1: none).
+  // Largest |B_n| / max|B| found on a conducting wall face by the fill before it zeroed it
+  // (an initial field that threads a conducting wall), with where; check_state reports it.
+  mutable double wall_bn_ratio_ = 0.0, wall_bn_value_ = 0.0;
+  mutable std::int64_t wall_bn_gid_ = -1;
+  mutable int wall_bn_axis_ = 0, wall_bn_side_ = 0;
   int fid_upper_wall_ = -1;
   std::array<int, 3> upper_comp_{-1, -1, -1};
   /// Whether `b` has the physical boundary of side `side` (0 lower, 1 upper) along `axis`.
