@@ -38,6 +38,8 @@ std::unique_ptr<Problem> make_rad_uniform(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rad_pulse(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_su_olson(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rad_shock(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_hydrostatic_atmosphere(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_radiative_convection(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -112,6 +114,13 @@ const std::vector<ProblemEntry>& problem_table() {
        make_su_olson},
       {"rad_shock", "Lowrie & Edwards (2008) radiating shock in its rest frame [rad_fld]",
        make_rad_shock},
+      {"hydrostatic_atmosphere",
+       "isothermal atmosphere at rest under uniform gravity (exact) [hydro | mhd, gravity]",
+       make_hydrostatic_atmosphere},
+      {"radiative_convection",
+       "superadiabatic polytrope under gravity, E = aT^4, optional vertical field "
+       "(Hurlburt-Toomre magnetoconvection) [hydro | mhd + rad_fld, gravity]",
+       make_radiative_convection},
   };
   return table;
 }

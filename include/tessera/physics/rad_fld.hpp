@@ -101,6 +101,11 @@ struct OpacityLaw {
 ///                            < tolerance); false: D frozen at the start of the step. The
 ///                            opacities in D always use the start-of-step temperature; kappa_P
 ///                            and the emission are iterated (Newton on a T^4)
+/// History columns: rad_picard_iterations, fld_iterations (of the last step), rad_etot (integral
+/// of gas total energy + E + the gas module's potential energy rho Phi), and cumulative since
+/// the start of the run: rad_implicit_stages, rad_picard_total, fld_iterations_total,
+/// fld_time_assembly and fld_time_solve (wall seconds, max over ranks: the linear solves, and
+/// the rest of the implicit stage: face D, matrix, right-hand side, gas update, halo fills).
 ///   front_threshold          E above which a cell counts as reached (history rad_front_x1,
 ///                            largest x1 of such a cell); 0 (default): no column
 class RadFldModule : public PhysicsModule {
@@ -167,6 +172,8 @@ class RadFldModule : public PhysicsModule {
   /// (D_ arrays); E0, e0 in the work arrays; updates E (field) and e (work).
   void solve_coupled(Mesh& mesh, double h);
   void solve_exchange_only(Mesh& mesh, double h);
+  /// implicit_stage() without the timers around it.
+  void implicit_stage_timed(Mesh& mesh, double t, double dt);
   /// Face diffusivities D_f = c lambda(R_f) / chi_f from the current (start-of-stage) E and T:
   /// chi_f the harmonic mean of the two cell extinctions, R_f = |E_R - E_L| / (dx chi_f E_f)
   /// with E_f the arithmetic mean (normal gradient only). Frozen during the Picard iterations.
@@ -201,6 +208,9 @@ class RadFldModule : public PhysicsModule {
   SourceFn source_;
   double source_t_ = 0.0;
   int last_picard_ = 0, last_linear_ = 0;
+  // Cumulative counters and wall times [s] of this rank since the run (segment) started.
+  double total_picard_ = 0, total_linear_ = 0, implicit_stages_ = 0;
+  double time_assembly_ = 0.0, time_solve_ = 0.0;
   // Scratch for add_rhs.
   Array4 vel_, flux_;
 };
