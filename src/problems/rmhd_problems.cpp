@@ -134,7 +134,8 @@ class RadiativeConvection : public Problem {
 /// z_bot)/H), H = c_s^2/g; set as exact cell averages (rho integrates in closed form), so the
 /// static state is the exact solution (exact() returns it: the history's err_* columns measure
 /// the discrete hydrostatic imbalance, and err_*_mom_<z> is |rho v| itself). Keys:
-/// problem.rho0, problem.sound_speed (isothermal c_s [L/T]). Boundary faces of kind "user" get
+/// problem.rho0, problem.sound_speed (isothermal c_s [L/T]), problem.amplitude (a velocity
+/// perturbation, default 0). Boundary faces of kind "user" get
 /// hydrostatic ghosts (the exact profile continued, velocity mirrored, so no mass crosses
 /// the wall at rest); "reflecting" walls mirror rho and p instead, which is a first-order
 /// error of the pressure gradient in the wall cell.
@@ -147,7 +148,9 @@ class HydrostaticAtmosphere : public Problem {
     if (!gas_) ctx.throw_missing("hydrostatic_atmosphere", "hydro");
     rho0_ = ctx.cfg.get_double("problem.rho0", 1.0, Range::positive());
     cs_ = ctx.cfg.get_double("problem.sound_speed", 1.0, Range::positive());
+    amp_ = ctx.cfg.get_double("problem.amplitude", 0.0, Range::non_negative());
     lower_ = ctx.mesh.lower;
+    upper_ = ctx.mesh.upper;
   }
   void initialize(Mesh& mesh) override {
     if (!gas_->gravity().active()) {
@@ -219,14 +222,22 @@ class HydrostaticAtmosphere : public Problem {
         gas_->eos().internal_energy(r, cs_ * cs_ * r) + 0.5 * m2 / r;
   }
   void set_cell(Block& b, int k, int j, int i) const {
+    // Optional vertical velocity A sin(pi zeta) cos(2 pi x_1 / L_1) (zeta: height in the box),
+    // to stir a closed box (conservation tests); then the state is no longer the exact one.
+    const int az = gas_->gravity().axis, idx[3] = {i, j, k};
+    const double pi = std::acos(-1.0);
+    const double zeta = (b.center(az, idx[az]) - lower_[az]) / (upper_[az] - lower_[az]);
+    const double x = (b.center(0, i) - lower_[0]) / (upper_[0] - lower_[0]);
     for (int c = 0; c < 3; ++c) b.field(gas_->mom_id())(c, k, j, i) = 0.0;
+    const double v = amp_ * std::sin(pi * zeta) * (az == 0 ? 1.0 : std::cos(2.0 * pi * x));
+    b.field(gas_->mom_id())(az, k, j, i) = rho_avg(b, k, j, i) * v;
     set_thermo(b, k, j, i);
   }
 
   const GasDynamics* gas_ = nullptr;
   int ndim_;
-  double rho0_ = 1.0, cs_ = 1.0;
-  std::array<double, 3> lower_{};
+  double rho0_ = 1.0, cs_ = 1.0, amp_ = 0.0;
+  std::array<double, 3> lower_{}, upper_{};
 };
 
 }  // namespace
