@@ -73,7 +73,20 @@ struct OpacityLaw {
   /// kappa [L^2/M]: constant; Thomson 0.2 (1 + X) cm^2/g (kappa0 holds it); kappa0 rho^a T^b.
   double operator()(double rho, double temp) const {
     if (kind != Kind::kPowerLaw) return kappa0;
-    return kappa0 * std::pow(rho, rho_exp) * std::pow(temp, t_exp);
+    return kappa0 * power(rho, rho_exp) * power(temp, t_exp);
+  }
+  /// x^p with products for the small integer exponents of the usual laws (Kramers T^-3.5 still
+  /// takes pow): the implicit stage evaluates opacities several times per cell and iteration,
+  /// and libm's pow was its largest cost.
+  static double power(double x, double p) {
+    if (p == 0.0) return 1.0;
+    if (p == 1.0) return x;
+    if (p == -1.0) return 1.0 / x;
+    if (p == 2.0) return x * x;
+    if (p == 3.0) return x * x * x;
+    if (p == -2.0) return 1.0 / (x * x);
+    if (p == -3.0) return 1.0 / (x * x * x);
+    return std::pow(x, p);
   }
 };
 
