@@ -263,6 +263,10 @@ void BoundaryExchange::apply_physical(const std::vector<int>& field_ids, double 
         for (int fid : field_ids) {
           Array4& arr = b.field(fid);
           const FieldSpec& spec = reg.spec(fid);
+          if (f.kind == BcKind::kReflecting && spec.reflecting_fill) {
+            spec.reflecting_fill(b, a, s);  // the field's own mirror rule (FieldSpec)
+            continue;
+          }
           for (int c = 0; c < arr.ncomp(); ++c) {
             if (f.kind == BcKind::kFixed) {
               double v = 0.0;

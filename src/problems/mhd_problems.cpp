@@ -1,5 +1,5 @@
 // Ideal-MHD test problems: linear waves (exact), shock tubes (Brio & Wu 1988, Ryu & Jones 1995
-// 2a), Orszag-Tang vortex, rotor, field-loop advection and blast waves.
+// 2a), Orszag-Tang vortex, rotor, field-loop advection, blast waves and a blast between walls.
 //
 // Every problem sets the face field first (a vector potential where the field is not uniform,
 // so the discrete div B is zero to round-off from the start), then the cell state with the
@@ -323,6 +323,54 @@ class MhdBlast : public Problem {
   Vec3 center_{0.0, 0.0, 0.0};
 };
 
+/// Blast in a box with walls, for the wall_field rules of [physics.mhd] (2D): p_in inside
+/// radius `radius` of `center` and of its mirror image about x = 0 (so the state is mirror-
+/// symmetric about x = 0, and a run on [-1, 1] periodic in x is the mirror image of one on
+/// [0, 1] with walls at x = 0 and 1), p_out outside, rho = 1, at rest, and a field of
+/// strength b0 from A_z that matches the module's wall rule on the planes x, y in {0, 1}:
+/// "conducting": A_z = (b0/pi) sin(pi x) sin(pi y), tangent to those planes (B_n = 0);
+/// "normal": A_z = (b0/pi) cos(pi x) cos(pi y), perpendicular to them (B_t = 0).
+class MhdWallBlast : public Problem {
+ public:
+  explicit MhdWallBlast(const ProblemContext& ctx) : mhd_(ctx.module<MhdModule>("mhd_wall_blast")) {
+    const auto& cfg = ctx.cfg;
+    radius_ = cfg.get_double("problem.radius", 0.1, Range::positive());
+    p_in_ = cfg.get_double("problem.pressure_in", 10.0, Range::positive());
+    p_out_ = cfg.get_double("problem.pressure_out", 0.1, Range::positive());
+    b0_ = cfg.get_double("problem.field", 1.0, Range::non_negative());
+    const auto c = cfg.get_doubles("problem.center", {0.4, 0.45}, 2);
+    center_ = {c[0], c[1]};
+  }
+  void initialize(Mesh& mesh) override {
+    const bool normal = mhd_.wall_field() == MhdWallField::kNormal;
+    const double amp = b0_ / M_PI;
+    // sin(pi x) and cos(pi x) reduced to the nearest integer n first (exact for grid
+    // coordinates): exactly zero on the planes x = n, and exactly odd / even about each of
+    // them, so the discrete state has the mirror symmetry about x = 1 as well as about 0.
+    auto trig = [](double x, bool cosine) {
+      const double n = std::round(x), r = M_PI * (x - n);
+      const double sign = std::fmod(std::abs(n), 2.0) == 1.0 ? -1.0 : 1.0;
+      return sign * (cosine ? std::cos(r) : std::sin(r));
+    };
+    auto potential = [&](int c, const Vec3& x, double) {
+      if (c != 2) return 0.0;
+      return normal ? amp * trig(x[0], true) * trig(x[1], true)
+                    : amp * trig(x[0], false) * trig(x[1], false);
+    };
+    initialize_mhd(mesh, mhd_, potential, {}, [&](const Vec3& x) {
+      const double dx = std::abs(x[0]) - center_[0], dy = x[1] - center_[1];
+      MhdPrim w;
+      w.p = dx * dx + dy * dy < radius_ * radius_ ? p_in_ : p_out_;
+      return w;
+    });
+  }
+
+ private:
+  const MhdModule& mhd_;
+  double radius_ = 0.1, p_in_ = 10.0, p_out_ = 0.1, b0_ = 1.0;
+  std::array<double, 2> center_{0.4, 0.45};
+};
+
 /// Resistive decay of a force-free field along x: B = B0 (0, sin kx, cos kx), k = 2 pi / L_x,
 /// rho = 1, p = p0, v = 0. |B| is uniform and J = k B, so J x B = 0: nothing moves, the
 /// Poynting flux eta J x B vanishes, and B decays as exp(-eta k^2 t) exactly while Ohmic
@@ -389,6 +437,9 @@ std::unique_ptr<Problem> make_mhd_rotor(const ProblemContext& ctx) {
 }
 std::unique_ptr<Problem> make_field_loop(const ProblemContext& ctx) {
   return std::make_unique<FieldLoop>(ctx);
+}
+std::unique_ptr<Problem> make_mhd_wall_blast(const ProblemContext& ctx) {
+  return std::make_unique<MhdWallBlast>(ctx);
 }
 std::unique_ptr<Problem> make_mhd_resistive_decay(const ProblemContext& ctx) {
   return std::make_unique<ResistiveDecay>(ctx);

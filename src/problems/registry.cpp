@@ -33,6 +33,7 @@ std::unique_ptr<Problem> make_orszag_tang(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_mhd_rotor(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_field_loop(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_mhd_blast(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_mhd_wall_blast(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_mhd_resistive_decay(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rad_uniform(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rad_pulse(const ProblemContext& ctx);
@@ -104,6 +105,8 @@ const std::vector<ProblemEntry>& problem_table() {
       {"field_loop", "weak field loop advected diagonally (Gardiner-Stone 2005) [mhd]",
        make_field_loop},
       {"mhd_blast", "2D/3D MHD blast wave in a uniform oblique field [mhd]", make_mhd_blast},
+      {"mhd_wall_blast", "2D MHD blast between walls, field matching wall_field [mhd]",
+       make_mhd_wall_blast},
       {"mhd_resistive_decay", "1D force-free field decaying by resistivity (exact) [mhd]",
        make_mhd_resistive_decay},
       {"rad_uniform", "uniform gas + radiation (energy exchange, free-streaming front) [rad_fld]",

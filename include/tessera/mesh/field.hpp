@@ -1,10 +1,13 @@
 #pragma once
 /// \file field.hpp
 /// Named cell-centred fields registered by physics modules.
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace tessera {
+
+class Block;
 
 /// Description of one multi-component cell field.
 struct FieldSpec {
@@ -22,6 +25,14 @@ struct FieldSpec {
   bool integrated_by_driver = true;
   bool conserved = true;  ///< its integral goes to the history
   bool output = true;     ///< written to snapshots
+  /// Optional mirror rule for a field that is not a cell vector (e.g. a face-centred field,
+  /// whose mirror image maps faces onto faces): on a reflecting face (axis, side: 0 lower,
+  /// 1 upper) of the domain, BoundaryExchange calls it instead of the generic mirror, with
+  /// the same ordering (x1, x2, x3 faces in turn, each ghost slab over the full ghosted extent
+  /// of the other axes). It fills this field's ghost cells on that side of `block` from the
+  /// block's own data and may also set the field on the wall face itself; it must not call
+  /// MPI. Empty: the generic rule (components along the normal flip sign).
+  std::function<void(Block& block, int axis, int side)> reflecting_fill;
 };
 
 /// The fields of a simulation, in registration order; ids index Block::field().

@@ -16,6 +16,7 @@
 /// Units: magnetic field in code units where the magnetic pressure is B^2/2 (sqrt(4 pi)
 /// absorbed), i.e. [M^1/2 L^-1/2 T^-1].
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -51,9 +52,35 @@ struct MhdPrim {
 ///   gravity        uniform gravity g [L/T^2] along -x<gravity_axis> (default 0), the kernel
 ///                  shared with hydro (gravity.hpp); history columns mhd_epot, mhd_etot
 ///   gravity_axis   1..ndim (default ndim)
+///   wall_field     mirror rule of the magnetic field at "reflecting" boundaries (velocity:
+///                  normal component odd, tangential even; rho, p even in both):
+///                  "conducting" (default): perfectly conducting wall, B_n odd, B_t even, so
+///                  B_n = 0 on the wall face (the field is tangent to the wall; the tangential
+///                  electric field vanishes there);
+///                  "normal": the exact mirror symmetry of ideal MHD (B is a pseudovector):
+///                  B_n even, B_t odd, so B_t = 0 at the wall and the field threads it
+///                  perpendicularly (the vertical-field boundary of magnetoconvection, e.g.
+///                  Hurlburt & Toomre 1988); B_n on the wall faces evolves by CT.
+///                  Wall faces: 0 on a conducting wall (set by the ghost fill at both walls;
+///                  the tangential EMF there is exactly zero). On a "normal" wall they evolve
+///                  by CT: the lower wall face is the first cell's own lower face; the upper
+///                  one is the first ghost's lower face, which the integrator does not
+///                  update, so its value is kept in an extra evolved field "bface_upper_wall"
+///                  (components bfu_x, bfu_y, bfu_z for the axes with an upper reflecting
+///                  boundary; registered only then; checkpointed, not in snapshots) at the
+///                  last cell below the wall, and the ghost fill copies it into "bface".
+///                  Each wall face has a single owner, so div B stays at round-off in every
+///                  cell next to walls and corners, and results do not depend on the rank
+///                  count.
 /// History columns: mhd_divb (max over cells of |div B| dx_min / max|B|, face-based, over cells
 /// whose faces are all evolved), mhd_emag (integral of B^2/2), mhd_floor_rho, mhd_floor_p,
 /// mhd_fallback (cumulative counts, as for hydro).
+/// Mirror rule of the magnetic field at a reflecting wall ([physics.mhd] wall_field).
+enum class MhdWallField {
+  kConducting,  ///< B_n odd, B_t even (B_n = 0 on the wall)
+  kNormal,      ///< B_n even, B_t odd (B_t = 0 at the wall; pseudovector parity)
+};
+
 class MhdModule : public PhysicsModule, public GasDynamics {
  public:
   static constexpr const char* kName = "mhd";
@@ -95,6 +122,7 @@ class MhdModule : public PhysicsModule, public GasDynamics {
   int bface_id() const noexcept { return fid_bface_; }
   int bcc_id() const noexcept { return fid_bcc_; }
   double resistivity() const noexcept { return eta_; }
+  MhdWallField wall_field() const noexcept { return wall_; }
   /// Installs an extra squared signal speed for max_dt (empty function: none). For a module
   /// that adds a pressure-like term (radiation pressure) so the explicit step stays stable.
   void set_extra_sound_speed2(SoundSpeedHook f) { extra_c2_ = std::move(f); }
@@ -118,6 +146,10 @@ class MhdModule : public PhysicsModule, public GasDynamics {
   /// Sets "bface" on every cell of `b` (ghosts included) to curl A (by Stokes' theorem over
   /// each face, so the discrete div B is zero to round-off) plus `direct`. Either may be empty.
   void set_face_field(Block& b, const EdgePotential& potential, const FaceField& direct) const;
+  /// Stores the upper wall faces of "bface" (first ghost layer below an upper reflecting wall)
+  /// as the initial state of their CT evolution (see wall_field). set_face_field() calls it;
+  /// a problem that writes "bface" directly must call it afterwards.
+  void store_wall_faces(Block& b) const;
 
  private:
   void compute_primitives(const Block& b);
@@ -132,12 +164,34 @@ class MhdModule : public PhysicsModule, public GasDynamics {
   /// faces are stale (after a stage) or unset (right after a restart).
   void interior_field(const Block& b, Array4& out) const;
   double magnetic_divergence(const Block& b, double& bmax) const;
+  /// FieldSpec::reflecting_fill of "bface": the ghost faces on a reflecting side (axis,
+  /// side) of `b` by the wall_field rule, and the wall face itself where the rule sets it.
+  void fill_wall(Block& b, int axis, int side) const;
+  /// On the faces of `b` that lie on a reflecting wall, sets to exactly zero the face fluxes
+  /// that the mirror symmetry of the two states makes vanish (mass, tangential momentum,
+  /// energy; and B_t, i.e. the tangential EMF, on a conducting wall): the approximate
+  /// Riemann solvers return them only to round-off, and the sign of a round-off mass flux
+  /// would pick one side in the upwind edge EMF instead of the mean of both.
+  void close_walls(const Block& b);
 
   int ndim_;
   IdealGasEos eos_;
   ReconstructionKind recon_ = ReconstructionKind::kPLM;
   LimiterKind limiter_ = LimiterKind::kMC;
   MhdRiemannKind riemann_ = MhdRiemannKind::kHLLD;
+  MhdWallField wall_ = MhdWallField::kConducting;
+  std::array<std::array<bool, 2>, 3> reflecting_{};  // [axis][side] is a reflecting boundary
+  // "bface_upper_wall" (wall_field = "normal" with an upper reflecting wall): its id, and per
+  // axis the component holding that axis' upper wall face (-1: none).
+  // Largest |B_n| / max|B| found on a conducting wall face by the fill before it zeroed it
+  // (an initial field that threads a conducting wall), with where; check_state reports it.
+  mutable double wall_bn_ratio_ = 0.0, wall_bn_value_ = 0.0;
+  mutable std::int64_t wall_bn_gid_ = -1;
+  mutable int wall_bn_axis_ = 0, wall_bn_side_ = 0;
+  int fid_upper_wall_ = -1;
+  std::array<int, 3> upper_comp_{-1, -1, -1};
+  /// Whether `b` has the physical boundary of side `side` (0 lower, 1 upper) along `axis`.
+  static bool at_boundary(const Block& b, int axis, int side);
   double rho_floor_ = 1e-10, p_floor_ = 1e-10, eta_ = 0.0;
   SoundSpeedHook extra_c2_;
   UniformGravity gravity_;

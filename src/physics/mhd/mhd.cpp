@@ -44,18 +44,6 @@ inline double upwind_lower(double mass_flux) {
 
 MhdModule::MhdModule(const Config& cfg, int ndim) : ndim_(ndim) {
   const std::string p = "physics.mhd.";
-  // A reflecting wall would flip the staggered normal field like a cell vector, which is not
-  // its mirror image (and would break div B = 0 at the wall): refuse it instead of running.
-  for (int a = 0; a < ndim; ++a) {
-    for (const char* side : {"lower", "upper"}) {
-      const std::string key = fmt::format("boundary.x{}_{}", a + 1, side);
-      if (cfg.has(key) && cfg.get_string(key, "periodic") == "reflecting") {
-        cfg.fail(key,
-                 "[physics.mhd] has no reflecting boundary for its face-centred field yet; "
-                 "use periodic, outflow or fixed");
-      }
-    }
-  }
   eos_.gamma = cfg.get_double(p + "gamma", 5.0 / 3.0, {1.0, 1e300, true});
   recon_ = cfg.get_string(p + "reconstruction", "plm", {"plm", "donor"}) == "donor"
                ? ReconstructionKind::kDonor
@@ -67,6 +55,15 @@ MhdModule::MhdModule(const Config& cfg, int ndim) : ndim_(ndim) {
   p_floor_ = cfg.get_double(p + "pressure_floor", 1e-10, Range::non_negative());
   eta_ = cfg.get_double(p + "resistivity", 0.0, Range::non_negative());
   gravity_ = UniformGravity::from_config(cfg, "physics.mhd", ndim);
+  for (int a = 0; a < ndim; ++a) {
+    for (int side = 0; side < 2; ++side) {
+      const std::string key = fmt::format("boundary.x{}_{}", a + 1, side ? "upper" : "lower");
+      reflecting_[a][side] = cfg.has(key) && cfg.get_string(key, "periodic") == "reflecting";
+    }
+  }
+  wall_ = cfg.get_string(p + "wall_field", "conducting", {"conducting", "normal"}) == "normal"
+              ? MhdWallField::kNormal
+              : MhdWallField::kConducting;
 }
 
 void MhdModule::register_fields(FieldRegistry& reg) {
@@ -87,9 +84,57 @@ void MhdModule::register_fields(FieldRegistry& reg) {
                  "momentum density rho v", true);
   fid_energy_ = add("energy", {"E"}, {-1}, "M L^-1 T^-2",
                     "total energy density p/(gamma-1) + rho v^2/2 + B^2/2", true);
-  fid_bface_ =
-      add("bface", {"bf_x", "bf_y", "bf_z"}, {0, 1, 2}, "M^1/2 L^-1/2 T^-1",
-          "face-centred magnetic field: component a on the lower a-face of the cell", true);
+  {
+    FieldSpec f;
+    f.name = "bface";
+    f.components = {"bf_x", "bf_y", "bf_z"};
+    f.vector_axis = {0, 1, 2};
+    f.units = "M^1/2 L^-1/2 T^-1";
+    f.description = "face-centred magnetic field: component a on the lower a-face of the cell";
+    // The generic mirror treats components as cell values; the normal component lives on
+    // faces, so its mirror image is another face (and the wall face its own image).
+    f.reflecting_fill = [this](Block& b, int axis, int side) { fill_wall(b, axis, side); };
+    fid_bface_ = reg.add(f);
+  }
+  if (wall_ == MhdWallField::kNormal) {
+    FieldSpec f;
+    for (int a = 0; a < ndim_; ++a) {
+      if (!reflecting_[a][1]) continue;
+      upper_comp_[a] = static_cast<int>(f.components.size());
+      f.components.push_back(std::string("bfu_") + "xyz"[a]);
+      f.vector_axis.push_back(-1);  // its ghost values are never used
+    }
+    if (!f.components.empty()) {
+      f.name = "bface_upper_wall";
+      f.units = "M^1/2 L^-1/2 T^-1";
+      f.description =
+          "B_a on the upper a-face of the last cell below an upper reflecting wall (CT-evolved; "
+          "copied into the first ghost of bface by the ghost fill); zero elsewhere";
+      f.conserved = false;
+      f.output = false;
+      // Transverse walls: B_a is tangential there, odd under the "normal" rule (the corner
+      // cells' wall faces need it; beyond its own wall the value is never used).
+      f.reflecting_fill = [this](Block& b, int axis, int side) {
+        Array4& u = b.field(fid_upper_wall_);
+        const int ng = b.ng[axis], n = b.n[axis];
+        const int w = side == 0 ? ng : n + ng;
+        IndexBox ghosts = b.all();
+        ghosts.lo[axis] = side == 0 ? 0 : w;
+        ghosts.hi[axis] = side == 0 ? ng : n + 2 * ng;
+        for (int a = 0; a < 3; ++a) {
+          if (upper_comp_[a] < 0) continue;
+          const int c = upper_comp_[a];
+          const double sign = a == axis ? 1.0 : -1.0;
+          for_each_cell(ghosts, [&](int k, int j, int i) {
+            std::array<int, 3> src{i, j, k};
+            src[axis] = 2 * w - 1 - src[axis];
+            u(c, k, j, i) = sign * u(c, src[2], src[1], src[0]);
+          });
+        }
+      };
+      fid_upper_wall_ = reg.add(f);
+    }
+  }
   fid_bcc_ = add("bcc", {"bx", "by", "bz"}, {0, 1, 2}, "M^1/2 L^-1/2 T^-1",
                  "cell-centred magnetic field (mean of the two faces)", false);
 }
@@ -155,6 +200,27 @@ void MhdModule::set_face_field(Block& b, const EdgePotential& potential,
         }
       }
     }
+  }
+  store_wall_faces(b);
+}
+
+bool MhdModule::at_boundary(const Block& b, int axis, int side) {
+  std::array<int, 3> o{0, 0, 0};
+  o[axis] = side ? 1 : -1;
+  return b.neighbor[Block::dir_index(o[0], o[1], o[2])] < 0;
+}
+
+void MhdModule::store_wall_faces(Block& b) const {
+  for (int a = 0; a < ndim_; ++a) {
+    if (upper_comp_[a] < 0 || !at_boundary(b, a, 1)) continue;
+    const Array4& f = b.field(fid_bface_);
+    Array4& u = b.field(fid_upper_wall_);
+    IndexBox last = b.all();
+    last.lo[a] = b.ng[a] + b.n[a] - 1;
+    last.hi[a] = last.lo[a] + 1;
+    for_each_cell(last, [&](int k, int j, int i) {
+      u(upper_comp_[a], k, j, i) = f(a, k + (a == 2), j + (a == 1), i + (a == 0));
+    });
   }
 }
 
@@ -358,6 +424,18 @@ void MhdModule::add_ct_update(const Block& b, std::vector<Array4>& rhs) {
         }
       }
     }
+    // The same update of the upper wall face (a "normal" wall), stored at the last cell.
+    if (a < ndim_ && upper_comp_[a] >= 0 && at_boundary(b, a, 1)) {
+      const std::ptrdiff_t sa = w.stride(a);
+      double* up = rhs[fid_upper_wall_].comp(upper_comp_[a]);
+      IndexBox last = in;
+      last.lo[a] = in.hi[a] - 1;
+      last.hi[a] = in.hi[a];
+      for_each_cell(last, [&](int k, int j, int i) {
+        const std::ptrdiff_t q = lin(k, j, i, nx, ny) + sa;  // the wall face
+        up[q - sa] -= (ec[q + sb] - ec[q]) * ib - (eb[q + sc] - eb[q]) * ic;
+      });
+    }
   }
 }
 
@@ -429,8 +507,35 @@ void MhdModule::add_rhs(const Block& b, double /*t*/, std::vector<Array4>& rhs) 
     if (ndim_ > 1) face_fluxes<1, Lim>(b);
     if (ndim_ > 2) face_fluxes<2, Lim>(b);
   });
+  close_walls(b);
   add_flux_divergence(b, rhs);
   add_ct_update(b, rhs);
+}
+
+void MhdModule::close_walls(const Block& b) {
+  const IndexBox in = b.interior();
+  for (int a = 0; a < ndim_; ++a) {
+    for (int side = 0; side < 2; ++side) {
+      if (!reflecting_[a][side] || !at_boundary(b, a, side)) continue;
+      // The wall faces, over the same transverse range as face_fluxes (one row beyond).
+      IndexBox r = in;
+      for (int t = 0; t < ndim_; ++t) {
+        if (t != a) --r.lo[t], ++r.hi[t];
+      }
+      r.lo[a] = side ? in.hi[a] : in.lo[a];
+      r.hi[a] = r.lo[a] + 1;
+      // Fluxes of the quantities that are even under the mirror (odd fluxes): rho, m_t, E, and
+      // B_t where B_t is even (conducting). m_n's flux (the wall's total pressure) stays, and
+      // so does B_t's on a "normal" wall (E_t there drives B_n by CT).
+      constexpr MhdVar kZero[6] = {MhdVar::kRho, MhdVar::kVt1, MhdVar::kVt2,
+                                   MhdVar::kP,   MhdVar::kBt1, MhdVar::kBt2};
+      const int nzero = wall_ == MhdWallField::kConducting ? 6 : 4;
+      Array4& fx = fx_[a];
+      for (int z = 0; z < nzero; ++z) {
+        for_each_cell(r, [&](int k, int j, int i) { fx(idx(kZero[z]), k, j, i) = 0.0; });
+      }
+    }
+  }
 }
 
 void MhdModule::interior_field(const Block& b, Array4& out) const {
@@ -509,6 +614,15 @@ void MhdModule::post_stage(Block& b) {
 }
 
 std::string MhdModule::check_state(const Block& b) const {
+  // Round-off of an initial potential (e.g. sin(pi) ~ 1e-16) is no violation.
+  if (wall_bn_ratio_ > 1e-10 && b.gid == wall_bn_gid_) {
+    return fmt::format(
+        "mhd: |B_n| up to {:.6g} ({:.3g} of the largest field next to it) on the conducting wall "
+        "boundary.x{}_{}: a perfectly conducting wall (physics.mhd.wall_field = \"conducting\") "
+        "needs B_n = 0 there, and the initial field threads it; start from a field tangent to "
+        "the walls, or use wall_field = \"normal\" for a field that threads them",
+        wall_bn_value_, wall_bn_ratio_, wall_bn_axis_ + 1, wall_bn_side_ ? "upper" : "lower");
+  }
   const Array4& d = b.field(fid_rho_);
   const Array4& m = b.field(fid_mom_);
   const Array4& e = b.field(fid_energy_);
@@ -559,6 +673,76 @@ double MhdModule::magnetic_divergence(const Block& b, double& bmax) const {
     dmax = std::max(dmax, std::abs(div) * dmin);
   });
   return dmax;
+}
+
+void MhdModule::fill_wall(Block& b, int axis, int side) const {
+  // Mirror about the wall plane. Index g along `axis` of a cell-like value maps to
+  // 2 w - 1 - g, of a value on the lower a-face to 2 w - g, with w the index of the wall
+  // face (the first interior cell's lower face at the lower wall, the first ghost's at the
+  // upper wall), so the mirror of each ghost face is an interior face.
+  Array4& f = b.field(fid_bface_);
+  const int a = axis, ng = b.ng[a], n = b.n[a];
+  const int w = side == 0 ? ng : n + ng;
+  const bool conducting = wall_ == MhdWallField::kConducting;
+  const double sn = conducting ? -1.0 : 1.0;  // parity of B_n
+  const double st = -sn;                      // parity of B_t
+  IndexBox ghosts = b.all();
+  ghosts.lo[a] = side == 0 ? 0 : n + ng;
+  ghosts.hi[a] = side == 0 ? ng : n + 2 * ng;
+  auto at = [](int c, const std::array<int, 3>& q, Array4& arr) -> double& {
+    return arr(c, q[2], q[1], q[0]);
+  };
+  for (int c = 0; c < 3; ++c) {
+    if (c == a) continue;
+    for_each_cell(ghosts, [&](int k, int j, int i) {
+      std::array<int, 3> src{i, j, k};
+      src[a] = 2 * w - 1 - src[a];
+      f(c, k, j, i) = st * at(c, src, f);
+    });
+  }
+  // The wall face: zero on a conducting wall. On a "normal" wall the lower one is the first
+  // cell's CT-updated face (left alone) and the upper one, a ghost the integrator does not
+  // update, is the CT-evolved copy in "bface_upper_wall" at the last cell below it.
+  IndexBox wall = b.all();
+  wall.lo[a] = w;
+  wall.hi[a] = w + 1;
+  if (conducting) {
+    // A field that threads the wall at the start violates the condition; the zeroing below
+    // would then break div B next to the wall, so note it for check_state (after the first
+    // fill the wall EMF is exactly zero and B_n stays 0).
+    IndexBox layer = b.all();
+    layer.lo[a] = side == 0 ? ng : n + ng - 1;
+    layer.hi[a] = layer.lo[a] + 1;
+    double bn = 0.0, bref = 0.0;
+    for_each_cell(wall, [&](int k, int j, int i) { bn = std::max(bn, std::abs(f(a, k, j, i))); });
+    for_each_cell(layer, [&](int k, int j, int i) {
+      for (int c = 0; c < 3; ++c) bref = std::max(bref, std::abs(f(c, k, j, i)));
+    });
+    const double ratio = bn / std::max(bref, std::numeric_limits<double>::min());
+    if (ratio > wall_bn_ratio_) {
+      wall_bn_ratio_ = ratio;
+      wall_bn_value_ = bn;
+      wall_bn_gid_ = b.gid;
+      wall_bn_axis_ = a;
+      wall_bn_side_ = side;
+    }
+    for_each_cell(wall, [&](int k, int j, int i) { f(a, k, j, i) = 0.0; });
+  } else if (side == 1) {
+    const Array4& u = b.field(fid_upper_wall_);
+    const int cu = upper_comp_[a];
+    for_each_cell(wall, [&](int k, int j, int i) {
+      f(a, k, j, i) = u(cu, k - (a == 2), j - (a == 1), i - (a == 0));
+    });
+  }
+  // Ghost faces beyond the wall face.
+  IndexBox faces = b.all();
+  faces.lo[a] = side == 0 ? 0 : w + 1;
+  faces.hi[a] = side == 0 ? w : n + 2 * ng;
+  for_each_cell(faces, [&](int k, int j, int i) {
+    std::array<int, 3> src{i, j, k};
+    src[a] = 2 * w - src[a];
+    f(a, k, j, i) = sn * at(a, src, f);
+  });
 }
 
 void MhdModule::prepare_output(Mesh& mesh) {
