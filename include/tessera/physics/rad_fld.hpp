@@ -117,8 +117,9 @@ struct OpacityLaw {
 /// History columns: rad_picard_iterations, fld_iterations (of the last step), rad_etot (integral
 /// of gas total energy + E + the gas module's potential energy rho Phi), and cumulative since
 /// the start of the run: rad_implicit_stages, rad_picard_total, fld_iterations_total,
-/// fld_time_assembly and fld_time_solve (wall seconds, max over ranks: the linear solves, and
-/// the rest of the implicit stage: face D, matrix, right-hand side, gas update, halo fills).
+/// fld_time_assembly, fld_time_solve and fld_time_setup (wall seconds, max over ranks: the
+/// rest of the implicit stage (face D, matrix, right-hand side, gas update, halo fills), the
+/// linear solves, and the one-off creation of the linear system in the first stage).
 ///   front_threshold          E above which a cell counts as reached (history rad_front_x1,
 ///                            largest x1 of such a cell); 0 (default): no column
 class RadFldModule : public PhysicsModule {
@@ -223,7 +224,7 @@ class RadFldModule : public PhysicsModule {
   int last_picard_ = 0, last_linear_ = 0;
   // Cumulative counters and wall times [s] of this rank since the run (segment) started.
   double total_picard_ = 0, total_linear_ = 0, implicit_stages_ = 0;
-  double time_assembly_ = 0.0, time_solve_ = 0.0;
+  double time_assembly_ = 0.0, time_solve_ = 0.0, time_setup_ = 0.0;
   // Scratch for add_rhs.
   Array4 vel_, flux_;
 };
