@@ -22,6 +22,7 @@
 #include "tessera/core/timer.hpp"
 #include "tessera/numerics/limiters.hpp"
 #include "tessera/numerics/upwind.hpp"
+#include "tessera/physics/mhd.hpp"
 #include "tessera/solvers/linear_system.hpp"
 
 namespace tessera {
@@ -156,6 +157,17 @@ void RadFldModule::connect(const std::vector<std::unique_ptr<PhysicsModule>>& mo
   }
   gamma_ = gas_->eos().gamma;
   cv_ = gas_r_ / (mu_ * (gamma_ - 1.0));  // T = mu p / (rho R) = e / (rho cv)
+  // MHD: the radiation pressure enters the fast speed of its CFL limit (issue 7, item 4), not
+  // only the sound speed of this module's own limit: (4/3) P_rad / rho = (4/9) E / rho added to
+  // gamma p / rho (E = 0 adds exactly 0, so radiation-free runs keep their time steps bitwise).
+  for (const auto& m : modules) {
+    if (auto* mhd = dynamic_cast<MhdModule*>(m.get())) {
+      // Field ids are read at call time: connect() runs before register_fields().
+      mhd->set_extra_sound_speed2([this, mhd](const Block& b, int k, int j, int i) {
+        return (4.0 / 9.0) * b.field(fid_erad_)(0, k, j, i) / b.field(mhd->rho_id())(0, k, j, i);
+      });
+    }
+  }
 }
 
 double RadFldModule::eint_at(const Block& b, int k, int j, int i) const {
