@@ -40,6 +40,8 @@ std::unique_ptr<Problem> make_rad_pulse(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_su_olson(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rad_shock(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rmhd_linear_wave(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_hydrostatic_atmosphere(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_radiative_convection(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -119,6 +121,13 @@ const std::vector<ProblemEntry>& problem_table() {
       {"rmhd_linear_wave",
        "radiation-damped linear MHD wave, eigenvector from tools/rmhd-dispersion [mhd, rad_fld]",
        make_rmhd_linear_wave},
+      {"hydrostatic_atmosphere",
+       "isothermal atmosphere at rest under uniform gravity (exact) [hydro | mhd, gravity]",
+       make_hydrostatic_atmosphere},
+      {"radiative_convection",
+       "superadiabatic polytrope under gravity, E = aT^4, optional vertical field "
+       "(Hurlburt-Toomre magnetoconvection) [hydro | mhd + rad_fld, gravity]",
+       make_radiative_convection},
   };
   return table;
 }

@@ -4,9 +4,11 @@
 /// adds source terms and an implicit stage to a compressible flow needs to know about it.
 /// HydroModule implements it today; the MHD module implements it with its magnetic energy.
 #include <array>
+#include <vector>
 
 #include "tessera/mesh/mesh.hpp"
 #include "tessera/numerics/eos.hpp"
+#include "tessera/physics/gravity.hpp"
 
 namespace tessera {
 
@@ -24,6 +26,19 @@ class GasDynamics {
   /// energy that is neither kinetic nor internal (0 for hydro; B^2/2 from the cell-centred
   /// field for MHD). The cell's ghosts/faces must be valid when called on a ghost cell.
   virtual double magnetic_energy(const Block& b, int k, int j, int i) const { return 0.0; }
+  /// Fields besides rho, mom and energy whose halos magnetic_energy() needs (MHD: the face
+  /// field, since a cell's centred B uses its upper face).
+  virtual std::vector<int> energy_halo_fields() const { return {}; }
+  /// The module's uniform gravity (inactive by default).
+  virtual const UniformGravity& gravity() const noexcept {
+    static const UniformGravity none{};
+    return none;
+  }
+  /// Integral of rho Phi over the interior of b [M L^2/T^2 per unit of unused length]; 0
+  /// without gravity. Part of the conserved total energy E + rho Phi.
+  double potential_energy(const Block& b) const {
+    return gravity().potential_energy(b, b.field(rho_id()));
+  }
 };
 
 }  // namespace tessera

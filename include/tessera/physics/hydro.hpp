@@ -17,6 +17,7 @@
 #include "tessera/numerics/reconstruct.hpp"
 #include "tessera/numerics/riemann.hpp"
 #include "tessera/physics/gas.hpp"
+#include "tessera/physics/gravity.hpp"
 #include "tessera/physics/module.hpp"
 
 namespace tessera {
@@ -38,6 +39,11 @@ struct HydroPrim {
 ///   pressure_floor [M/(L T^2)]  a pressure below it is raised to it (default 1e-10)
 ///   viscosity      dynamic shear viscosity mu [M/(L T)] (default 0: Euler)
 ///   bulk_viscosity bulk viscosity zeta [M/(L T)] (default 0)
+///   gravity        uniform gravity g [L/T^2] along -x<gravity_axis> (default 0: none); momentum
+///                  source -rho g, energy source from the face mass fluxes (gravity.hpp), so
+///                  E + rho Phi is conserved; history columns hydro_epot (integral of rho Phi)
+///                  and hydro_etot (integral of E + rho Phi)
+///   gravity_axis   1..ndim (default ndim)
 ///   conductivity   heat conductivity kappa acting on T = p/rho (gas constant 1, so T is in
 ///                  [L^2/T^2]) [M/(L T)] (default 0)
 /// With any of the last three > 0 the compressible Navier-Stokes terms are added explicitly
@@ -72,6 +78,7 @@ class HydroModule : public PhysicsModule, public GasDynamics {
   int energy_id() const noexcept override { return fid_energy_; }
   /// Writes the conserved state of cell (k, j, i) of `b` from a primitive state.
   void set_primitive(Block& b, int k, int j, int i, const HydroPrim& w) const;
+  const UniformGravity& gravity() const noexcept override { return gravity_; }
   /// Conserved value of component `c` of field `fid` for a primitive state (for exact
   /// solutions): rho, mom_{x,y,z} or E.
   double conserved(int fid, int c, const HydroPrim& w) const;
@@ -90,6 +97,7 @@ class HydroModule : public PhysicsModule, public GasDynamics {
   double rho_floor_ = 1e-10, p_floor_ = 1e-10;
   double mu_ = 0.0, zeta_ = 0.0, kappa_ = 0.0;
   bool viscous_ = false;
+  UniformGravity gravity_;
   int fid_rho_ = -1, fid_mom_ = -1, fid_energy_ = -1;
   // Counters of this rank since the run (segment) started; the driver sums them over ranks.
   double floor_rho_count_ = 0, floor_p_count_ = 0, fallback_count_ = 0;

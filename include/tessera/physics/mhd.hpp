@@ -49,6 +49,9 @@ struct MhdPrim {
 ///   resistivity    Ohmic magnetic diffusivity eta [L^2/T] (default 0: ideal MHD); explicit,
 ///                  E += eta J on the edges, Poynting flux eta J x B in the energy, and max_dt
 ///                  obeys dt <= 1 / (2 eta sum_a dx_a^-2)
+///   gravity        uniform gravity g [L/T^2] along -x<gravity_axis> (default 0), the kernel
+///                  shared with hydro (gravity.hpp); history columns mhd_epot, mhd_etot
+///   gravity_axis   1..ndim (default ndim)
 ///   wall_field     mirror rule of the magnetic field at "reflecting" boundaries (velocity:
 ///                  normal component odd, tangential even; rho, p even in both):
 ///                  "conducting" (default): perfectly conducting wall, B_n odd, B_t even, so
@@ -114,6 +117,8 @@ class MhdModule : public PhysicsModule, public GasDynamics {
     const auto c = cell_field(b, k, j, i);
     return 0.5 * (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]);
   }
+  const UniformGravity& gravity() const noexcept override { return gravity_; }
+  std::vector<int> energy_halo_fields() const override { return {fid_bface_}; }
   int bface_id() const noexcept { return fid_bface_; }
   int bcc_id() const noexcept { return fid_bcc_; }
   double resistivity() const noexcept { return eta_; }
@@ -189,6 +194,7 @@ class MhdModule : public PhysicsModule, public GasDynamics {
   static bool at_boundary(const Block& b, int axis, int side);
   double rho_floor_ = 1e-10, p_floor_ = 1e-10, eta_ = 0.0;
   SoundSpeedHook extra_c2_;
+  UniformGravity gravity_;
   int fid_rho_ = -1, fid_mom_ = -1, fid_energy_ = -1, fid_bface_ = -1, fid_bcc_ = -1;
   double floor_rho_count_ = 0, floor_p_count_ = 0, fallback_count_ = 0;
   // Scratch reused block to block: primitives (rho, v, p, B cell-centred), face fluxes per

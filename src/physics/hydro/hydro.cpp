@@ -75,7 +75,8 @@ void walk_face_pencils(const IndexBox& in, int nx, int ny, std::ptrdiff_t s, Pen
 template <int Axis, typename Lim>
 double add_axis_divergence(const Block& b, const Array4& w, ReconstructionKind rk, RiemannFn solver,
                            const IdealGasEos& eos, double* const* rdst, PencilBuffer& wl,
-                           PencilBuffer& wr, PencilBuffer& f, PencilBuffer& fprev) {
+                           PencilBuffer& wr, PencilBuffer& f, PencilBuffer& fprev,
+                           const UniformGravity* grav) {
   constexpr int kT1 = (Axis + 1) % 3, kT2 = (Axis + 2) % 3;
   // Primitive component (0 rho, 1-3 velocity, 4 p) feeding each pencil variable.
   const double* wsrc[kHydroVars] = {w.comp(0), w.comp(1 + Axis), w.comp(1 + kT1), w.comp(1 + kT2),
@@ -105,6 +106,12 @@ double add_axis_divergence(const Block& b, const Array4& w, ReconstructionKind r
                               const double* __restrict fl = lo(v) + off_lo;
                               for (int i = 0; i < n; ++i) r[i] -= (fh[i] - fl[i]) * inv_dx;
                             }
+                            // Gravity along this axis: its energy source needs the mass fluxes
+                            // of both faces, available only here.
+                            if (grav) {
+                              grav->add_row(n, wsrc[0] + base, lo(0) + off_lo, hi(0) + off_hi,
+                                            rdst[1] + base, rdst[4] + base);
+                            }
                           });
   return fallbacks;
 }
@@ -127,6 +134,7 @@ HydroModule::HydroModule(const Config& cfg, int ndim) : ndim_(ndim) {
   zeta_ = cfg.get_double(p + "bulk_viscosity", 0.0, Range::non_negative());
   kappa_ = cfg.get_double(p + "conductivity", 0.0, Range::non_negative());
   viscous_ = mu_ > 0.0 || zeta_ > 0.0 || kappa_ > 0.0;
+  gravity_ = UniformGravity::from_config(cfg, "physics.hydro", ndim);
 }
 
 void HydroModule::register_fields(FieldRegistry& reg) {
@@ -299,6 +307,9 @@ void HydroModule::add_rhs(const Block& b, double /*t*/, std::vector<Array4>& rhs
   const int nmax = std::max({b.dims()[0], b.dims()[1], b.dims()[2]}) + 1;
   for (auto* pb : {&wl_, &wr_, &flux_, &flux_prev_}) pb->resize(kHydroVars, nmax);
   const RiemannFn solver = riemann_function(riemann_);
+  auto grav = [&](int axis) {
+    return gravity_.active() && gravity_.axis == axis ? &gravity_ : nullptr;
+  };
   with_limiter(limiter_, [&](auto lim) {
     using Lim = decltype(lim);
     // Right-hand-side destinations in pencil order: mass, normal / transverse momentum, energy.
@@ -309,16 +320,16 @@ void HydroModule::add_rhs(const Block& b, double /*t*/, std::vector<Array4>& rhs
     };
     double* r0[5] = {dest(0, 0), dest(0, 1), dest(0, 2), dest(0, 3), dest(0, 4)};
     fallback_count_ += add_axis_divergence<0, Lim>(b, prim_, recon_, solver, eos_, r0, wl_, wr_,
-                                                   flux_, flux_prev_);
+                                                   flux_, flux_prev_, grav(0));
     if (ndim_ > 1) {
       double* r1[5] = {dest(1, 0), dest(1, 1), dest(1, 2), dest(1, 3), dest(1, 4)};
       fallback_count_ += add_axis_divergence<1, Lim>(b, prim_, recon_, solver, eos_, r1, wl_, wr_,
-                                                     flux_, flux_prev_);
+                                                     flux_, flux_prev_, grav(1));
     }
     if (ndim_ > 2) {
       double* r2[5] = {dest(2, 0), dest(2, 1), dest(2, 2), dest(2, 3), dest(2, 4)};
       fallback_count_ += add_axis_divergence<2, Lim>(b, prim_, recon_, solver, eos_, r2, wl_, wr_,
-                                                     flux_, flux_prev_);
+                                                     flux_, flux_prev_, grav(2));
     }
   });
   if (viscous_) {
@@ -395,10 +406,25 @@ std::string HydroModule::check_state(const Block& b) const {
   return "";
 }
 
-std::vector<HistoryValue> HydroModule::history_values(Mesh& /*mesh*/, double /*t*/) {
-  return {{"hydro_floor_rho", floor_rho_count_, HistoryReduce::kSum},
-          {"hydro_floor_p", floor_p_count_, HistoryReduce::kSum},
-          {"hydro_fallback", fallback_count_, HistoryReduce::kSum}};
+std::vector<HistoryValue> HydroModule::history_values(Mesh& mesh, double /*t*/) {
+  std::vector<HistoryValue> out{{"hydro_floor_rho", floor_rho_count_, HistoryReduce::kSum},
+                                {"hydro_floor_p", floor_p_count_, HistoryReduce::kSum},
+                                {"hydro_fallback", fallback_count_, HistoryReduce::kSum}};
+  if (gravity_.active()) {
+    // Potential energy and the conserved total E + rho Phi (closed box: constant to round-off).
+    double epot = 0.0, etot = 0.0;
+    for (const auto& bp : mesh.blocks()) {
+      const double ep = potential_energy(*bp);
+      double s = 0.0;
+      const Array4& e = bp->field(fid_energy_);
+      for_each_cell(bp->interior(), [&](int k, int j, int i) { s += e(0, k, j, i); });
+      epot += ep;
+      etot += ep + s * bp->cell_volume(ndim_);
+    }
+    out.push_back({"hydro_epot", epot, HistoryReduce::kSum});
+    out.push_back({"hydro_etot", etot, HistoryReduce::kSum});
+  }
+  return out;
 }
 
 }  // namespace tessera

@@ -54,6 +54,7 @@ MhdModule::MhdModule(const Config& cfg, int ndim) : ndim_(ndim) {
   rho_floor_ = cfg.get_double(p + "density_floor", 1e-10, Range::non_negative());
   p_floor_ = cfg.get_double(p + "pressure_floor", 1e-10, Range::non_negative());
   eta_ = cfg.get_double(p + "resistivity", 0.0, Range::non_negative());
+  gravity_ = UniformGravity::from_config(cfg, "physics.mhd", ndim);
   for (int a = 0; a < ndim; ++a) {
     for (int side = 0; side < 2; ++side) {
       const std::string key = fmt::format("boundary.x{}_{}", a + 1, side ? "upper" : "lower");
@@ -314,6 +315,11 @@ void MhdModule::add_flux_divergence(const Block& b, std::vector<Array4>& rhs) co
           double* __restrict r = dst[v] + base;
           const double* __restrict f = fx.comp(v) + base;
           for (int i = 0; i < n; ++i) r[i] -= (f[i + s] - f[i]) * inv_dx;
+        }
+        // Gravity along this axis: momentum -rho g, energy from the two faces' mass fluxes.
+        if (gravity_.active() && gravity_.axis == a) {
+          const double* mass = fx.comp(0) + base;
+          gravity_.add_row(n, prim_.comp(0) + base, mass, mass + s, dst[1] + base, dst[4] + base);
         }
       }
     }
@@ -766,11 +772,26 @@ std::vector<HistoryValue> MhdModule::history_values(Mesh& mesh, double /*t*/) {
   // Normalise by the largest field anywhere (collective: every rank calls this hook).
   const double bglob = mesh.comm().max(bmax);
   const double ratio = bglob > 0.0 ? divb / bglob : 0.0;
-  return {{"mhd_divb", ratio, HistoryReduce::kMax},
-          {"mhd_emag", emag, HistoryReduce::kSum},
-          {"mhd_floor_rho", floor_rho_count_, HistoryReduce::kSum},
-          {"mhd_floor_p", floor_p_count_, HistoryReduce::kSum},
-          {"mhd_fallback", fallback_count_, HistoryReduce::kSum}};
+  std::vector<HistoryValue> out{{"mhd_divb", ratio, HistoryReduce::kMax},
+                                {"mhd_emag", emag, HistoryReduce::kSum},
+                                {"mhd_floor_rho", floor_rho_count_, HistoryReduce::kSum},
+                                {"mhd_floor_p", floor_p_count_, HistoryReduce::kSum},
+                                {"mhd_fallback", fallback_count_, HistoryReduce::kSum}};
+  if (gravity_.active()) {
+    // Potential energy and the conserved total E + rho Phi (E includes B^2/2).
+    double epot = 0.0, etot = 0.0;
+    for (const auto& bp : mesh.blocks()) {
+      const double ep = potential_energy(*bp);
+      double s = 0.0;
+      const Array4& e = bp->field(fid_energy_);
+      for_each_cell(bp->interior(), [&](int k, int j, int i) { s += e(0, k, j, i); });
+      epot += ep;
+      etot += ep + s * bp->cell_volume(ndim_);
+    }
+    out.push_back({"mhd_epot", epot, HistoryReduce::kSum});
+    out.push_back({"mhd_etot", etot, HistoryReduce::kSum});
+  }
+  return out;
 }
 
 }  // namespace tessera

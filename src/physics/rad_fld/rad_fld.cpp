@@ -19,8 +19,10 @@
 
 #include "tessera/core/config.hpp"
 #include "tessera/core/errors.hpp"
+#include "tessera/core/timer.hpp"
 #include "tessera/numerics/limiters.hpp"
 #include "tessera/numerics/upwind.hpp"
+#include "tessera/physics/mhd.hpp"
 #include "tessera/solvers/linear_system.hpp"
 
 namespace tessera {
@@ -155,6 +157,17 @@ void RadFldModule::connect(const std::vector<std::unique_ptr<PhysicsModule>>& mo
   }
   gamma_ = gas_->eos().gamma;
   cv_ = gas_r_ / (mu_ * (gamma_ - 1.0));  // T = mu p / (rho R) = e / (rho cv)
+  // MHD: the radiation pressure enters the fast speed of its CFL limit (issue 7, item 4), not
+  // only the sound speed of this module's own limit: (4/3) P_rad / rho = (4/9) E / rho added to
+  // gamma p / rho (E = 0 adds exactly 0, so radiation-free runs keep their time steps bitwise).
+  for (const auto& m : modules) {
+    if (auto* mhd = dynamic_cast<MhdModule*>(m.get())) {
+      // Field ids are read at call time: connect() runs before register_fields().
+      mhd->set_extra_sound_speed2([this, mhd](const Block& b, int k, int j, int i) {
+        return (4.0 / 9.0) * b.field(fid_erad_)(0, k, j, i) / b.field(mhd->rho_id())(0, k, j, i);
+      });
+    }
+  }
 }
 
 double RadFldModule::eint_at(const Block& b, int k, int j, int i) const {
@@ -387,7 +400,9 @@ void RadFldModule::solve_coupled(Mesh& mesh, double h) {
       for (std::size_t r = 0; r < w.bc_rhs.size(); ++r)
         bv[static_cast<std::ptrdiff_t>(r)] += w.bc_rhs[r];
     }
+    const double t0 = wall_seconds();
     const SolveReport rep = sys.solve();
+    time_solve_ += wall_seconds() - t0;
     last_linear_ += rep.iterations;
     double local_rel = 0.0, local_de = 0.0, local_emax = 0.0;
     {
@@ -440,9 +455,23 @@ void RadFldModule::solve_coupled(Mesh& mesh, double h) {
 }
 
 void RadFldModule::implicit_stage(Mesh& mesh, double t, double dt) {
+  // Wall time of the whole stage; the linear solves' share is timed in solve_coupled, the
+  // one-off creation of the linear system (first stage) separately, the rest (face D, matrix
+  // and right-hand side, gas update, halo fills) counts as assembly.
+  const double t_start = wall_seconds(), solve_before = time_solve_, setup_before = time_setup_;
+  implicit_stage_timed(mesh, t, dt);
+  time_assembly_ +=
+      (wall_seconds() - t_start) - (time_solve_ - solve_before) - (time_setup_ - setup_before);
+  total_picard_ += last_picard_;
+  total_linear_ += last_linear_;
+  ++implicit_stages_;
+}
+
+void RadFldModule::implicit_stage_timed(Mesh& mesh, double t, double dt) {
   const auto& blocks = mesh.blocks();
   const std::size_t nb = blocks.size();
   if (!work_) {
+    const double t0 = wall_seconds();
     work_ = std::make_unique<Work>();
     LinearSystemOptions o;
     o.prefix = "fld_";
@@ -459,12 +488,17 @@ void RadFldModule::implicit_stage(Mesh& mesh, double t, double dt) {
     for (auto* v :
          {&work_->alpha, &work_->e_star, &work_->e_k, &work_->e0, &work_->erad_star, &work_->erad0})
       size(*v, 1);
+    time_setup_ += wall_seconds() - t0;
   }
   Work& w = *work_;
   last_picard_ = 0;
   last_linear_ = 0;
   const double tn = t + dt;
-  fill_halos({fid_erad_, gas_->rho_id(), gas_->mom_id(), gas_->energy_id()}, tn);
+  // The gas energy of ghost cells enters the face opacities; MHD's magnetic energy needs the
+  // face field's halo too (the upper face of a block's last cell is a ghost).
+  std::vector<int> halo{fid_erad_, gas_->rho_id(), gas_->mom_id(), gas_->energy_id()};
+  for (int f : gas_->energy_halo_fields()) halo.push_back(f);
+  fill_halos(halo, tn);
   for (std::size_t lb = 0; lb < nb; ++lb) {
     const Block& b = *blocks[lb];
     const Array4& er = b.field(fid_erad_);
@@ -598,9 +632,28 @@ std::string RadFldModule::check_state(const Block& b) const {
 }
 
 std::vector<HistoryValue> RadFldModule::history_values(Mesh& mesh, double t) {
+  // Total energy gas + radiation + potential (E of the gas includes B^2/2 for MHD): the
+  // quantity conserved in a closed box.
+  double etot = 0.0;
+  for (const auto& bp : mesh.blocks()) {
+    const Block& b = *bp;
+    const Array4& er = b.field(fid_erad_);
+    const Array4& en = b.field(gas_->energy_id());
+    double s = 0.0;
+    for_each_cell(b.interior(), [&](int k, int j, int i) { s += er(0, k, j, i) + en(0, k, j, i); });
+    etot += s * b.cell_volume(ndim_) + gas_->potential_energy(b);
+  }
   std::vector<HistoryValue> out{
       {"rad_picard_iterations", static_cast<double>(last_picard_), HistoryReduce::kMax},
-      {"fld_iterations", static_cast<double>(last_linear_), HistoryReduce::kMax}};
+      {"fld_iterations", static_cast<double>(last_linear_), HistoryReduce::kMax},
+      {"rad_etot", etot, HistoryReduce::kSum},
+      // Cumulative since the start of the run (segment): the benchmark's per-step averages.
+      {"rad_implicit_stages", static_cast<double>(implicit_stages_), HistoryReduce::kMax},
+      {"rad_picard_total", static_cast<double>(total_picard_), HistoryReduce::kMax},
+      {"fld_iterations_total", static_cast<double>(total_linear_), HistoryReduce::kMax},
+      {"fld_time_assembly", time_assembly_, HistoryReduce::kMax},
+      {"fld_time_solve", time_solve_, HistoryReduce::kMax},
+      {"fld_time_setup", time_setup_, HistoryReduce::kMax}};
   if (front_threshold_ > 0.0) {
     fill_halos({fid_erad_}, t);
     double front = mesh.params().lower[0];
