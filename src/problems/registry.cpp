@@ -38,6 +38,8 @@ std::unique_ptr<Problem> make_rad_uniform(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rad_pulse(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_su_olson(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rad_shock(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rmhd_shock(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rmhd_shock_tube(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -112,6 +114,11 @@ const std::vector<ProblemEntry>& problem_table() {
        make_su_olson},
       {"rad_shock", "Lowrie & Edwards (2008) radiating shock in its rest frame [rad_fld]",
        make_rad_shock},
+      {"rmhd_shock",
+       "steady radiative MHD shock (fast/slow/switch-off) in its rest frame [mhd + rad_fld]",
+       make_rmhd_shock},
+      {"rmhd_shock_tube", "Brio-Wu with radiation in equilibrium (E = a T^4) [mhd + rad_fld]",
+       make_rmhd_shock_tube},
   };
   return table;
 }

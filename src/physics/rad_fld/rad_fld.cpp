@@ -21,6 +21,7 @@
 #include "tessera/core/errors.hpp"
 #include "tessera/numerics/limiters.hpp"
 #include "tessera/numerics/upwind.hpp"
+#include "tessera/physics/mhd.hpp"
 #include "tessera/solvers/linear_system.hpp"
 
 namespace tessera {
@@ -155,6 +156,15 @@ void RadFldModule::connect(const std::vector<std::unique_ptr<PhysicsModule>>& mo
   }
   gamma_ = gas_->eos().gamma;
   cv_ = gas_r_ / (mu_ * (gamma_ - 1.0));  // T = mu p / (rho R) = e / (rho cv)
+  // On MHD the radiation pressure must enter the fast speed of the gas module's own CFL limit
+  // (this module's max_dt knows no field): (4/3) P_rad / rho = (4/9) E / rho, zero without E.
+  for (const auto& m : modules) {
+    if (auto* mhd = dynamic_cast<MhdModule*>(m.get())) {
+      mhd->set_extra_sound_speed2([this](const Block& b, int k, int j, int i) {
+        return (4.0 / 9.0) * b.field(fid_erad_)(0, k, j, i) / b.field(gas_->rho_id())(0, k, j, i);
+      });
+    }
+  }
 }
 
 double RadFldModule::eint_at(const Block& b, int k, int j, int i) const {
@@ -598,6 +608,18 @@ std::vector<HistoryValue> RadFldModule::history_values(Mesh& mesh, double t) {
   std::vector<HistoryValue> out{
       {"rad_picard_iterations", static_cast<double>(last_picard_), HistoryReduce::kMax},
       {"fld_iterations", static_cast<double>(last_linear_), HistoryReduce::kMax}};
+  // Gas total energy (internal + kinetic + magnetic) plus radiation: what the coupled system
+  // conserves (ladder item 10's conservation check).
+  double total = 0.0;
+  for (const auto& bp : mesh.blocks()) {
+    const Block& b = *bp;
+    const Array4& er = b.field(fid_erad_);
+    const Array4& en = b.field(gas_->energy_id());
+    const double dv = b.cell_volume(ndim_);
+    for_each_cell(b.interior(),
+                  [&](int k, int j, int i) { total += (en(0, k, j, i) + er(0, k, j, i)) * dv; });
+  }
+  out.push_back({"rad_total_energy", total, HistoryReduce::kSum});
   if (front_threshold_ > 0.0) {
     fill_halos({fid_erad_}, t);
     double front = mesh.params().lower[0];
