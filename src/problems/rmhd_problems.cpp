@@ -130,7 +130,8 @@ class RmhdShock : public Problem {
 };
 
 /// Radiative MHD shock tube along x: the Brio & Wu (1988) states (gamma = 2, B_x = 0.75,
-/// (rho, p, B_y) = (1, 1, 1) | (0.125, 0.1, -1)) with radiation in equilibrium with the gas,
+/// (rho, p, B_y) = (1, 1, 1) | (0.125, 0.1, -1)) or Torrilhon's (2003) non-unique-solution
+/// problem (problem.preset = "torrilhon") with radiation in equilibrium with the gas,
 /// E = a T^4 (T from rad_fld's gas law), on both sides of problem.x0. The deck's a, c and
 /// opacities set how much radiation matters (inputs/rmhd/brio_wu_rad.toml: P_rad/p = 0.2 left,
 /// 0.82 right).
@@ -140,10 +141,18 @@ class RmhdShockTube : public Problem {
       : mhd_(ctx.module<MhdModule>("rmhd_shock_tube")),
         rad_(ctx.module<RadFldModule>("rmhd_shock_tube")) {
     const auto& cfg = ctx.cfg;
-    cfg.get_string("problem.preset", "brio_wu", {"brio_wu"});
+    const std::string preset =
+        cfg.get_string("problem.preset", "brio_wu", {"brio_wu", "torrilhon"});
     x0_ = cfg.get_double("problem.x0", 0.5 * (ctx.mesh.lower[0] + ctx.mesh.upper[0]));
-    left_ = {1.0, {0.0, 0.0, 0.0}, 1.0, {0.75, 1.0, 0.0}};
-    right_ = {0.125, {0.0, 0.0, 0.0}, 0.1, {0.75, -1.0, 0.0}};
+    if (preset == "brio_wu") {
+      left_ = {1.0, {0.0, 0.0, 0.0}, 1.0, {0.75, 1.0, 0.0}};
+      right_ = {0.125, {0.0, 0.0, 0.0}, 0.1, {0.75, -1.0, 0.0}};
+    } else {
+      // Torrilhon (2003, J. Plasma Phys. 69, 253): B_x = 1, (rho, p) = (3, 3) | (1, 1), the
+      // transverse field turned by alpha = 3 rad across the contact (gamma = 5/3).
+      left_ = {3.0, {0.0, 0.0, 0.0}, 3.0, {1.0, 1.0, 0.0}};
+      right_ = {1.0, {0.0, 0.0, 0.0}, 1.0, {1.0, std::cos(3.0), std::sin(3.0)}};
+    }
   }
   void initialize(Mesh& mesh) override {
     const double gm1 = mhd_.eos().gamma - 1.0;
