@@ -169,47 +169,6 @@ class SuOlson : public Problem {
   double rho_ = 1e12;
 };
 
-}  // namespace
-
-/// Downstream equilibrium state (rho1, T1, u1) of a steady radiating shock in its rest frame
-/// with an upstream state (rho0, u0 > 0, T0): mass, momentum and energy fluxes including the
-/// equilibrium radiation pressure E/3 and enthalpy 4E/3 (E = a T^4, no flux far from the
-/// shock; Lowrie & Edwards 2008, eqs. 12-14), solved by Newton from the hydro jump.
-/// Gas: p = rho R T / mu... here p = rho T rgas (rgas = R/mu), e = p/(gamma - 1).
-std::array<double, 3> radiating_shock_downstream(double rho0, double u0, double t0, double gamma,
-                                                 double rgas, double a_rad) {
-  const double m = rho0 * u0;
-  const double p0 = rho0 * rgas * t0, e0 = a_rad * std::pow(t0, 4);
-  const double mom = m * u0 + p0 + e0 / 3.0;
-  const double en = m * (0.5 * u0 * u0 + gamma / (gamma - 1.0) * p0 / rho0) + 4.0 / 3.0 * e0 * u0;
-  auto residual = [&](double r1, double t1) {
-    const double u1 = m / r1, p1 = r1 * rgas * t1, e1 = a_rad * std::pow(t1, 4);
-    return std::array<double, 2>{
-        (m * u1 + p1 + e1 / 3.0 - mom) / mom,
-        (m * (0.5 * u1 * u1 + gamma / (gamma - 1.0) * p1 / r1) + 4.0 / 3.0 * e1 * u1 - en) / en};
-  };
-  // Hydro jump (Landau & Lifshitz sec. 89) as the starting guess.
-  const double mach2 = u0 * u0 / (gamma * p0 / rho0);
-  double r1 = rho0 * (gamma + 1.0) * mach2 / ((gamma - 1.0) * mach2 + 2.0);
-  double p1 = p0 * (2.0 * gamma * mach2 - (gamma - 1.0)) / (gamma + 1.0);
-  double t1 = p1 / (r1 * rgas);
-  for (int it = 0; it < 100; ++it) {
-    const auto f = residual(r1, t1);
-    const double hr = 1e-7 * r1, ht = 1e-7 * t1;
-    const auto fr = residual(r1 + hr, t1), ft = residual(r1, t1 + ht);
-    const double j00 = (fr[0] - f[0]) / hr, j01 = (ft[0] - f[0]) / ht;
-    const double j10 = (fr[1] - f[1]) / hr, j11 = (ft[1] - f[1]) / ht;
-    const double det = j00 * j11 - j01 * j10;
-    const double dr = (f[0] * j11 - f[1] * j01) / det, dt = (j00 * f[1] - j10 * f[0]) / det;
-    r1 -= dr;
-    t1 -= dt;
-    if (std::abs(dr) < 1e-14 * r1 && std::abs(dt) < 1e-14 * t1) break;
-  }
-  return {r1, t1, m / r1};
-}
-
-namespace {
-
 /// Lowrie & Edwards (2008) radiating shock in its rest frame: upstream (rho0, T0) flows in at
 /// u0 = Mach a0 from x1_lower (fixed inflow boundary), downstream state from
 /// radiating_shock_downstream, jump at problem.x_shock; E = a T^4 on both sides. Non-dimensional

@@ -42,6 +42,8 @@ std::unique_ptr<Problem> make_rad_shock(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_rmhd_linear_wave(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_hydrostatic_atmosphere(const ProblemContext& ctx);
 std::unique_ptr<Problem> make_radiative_convection(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rmhd_shock(const ProblemContext& ctx);
+std::unique_ptr<Problem> make_rmhd_shock_tube(const ProblemContext& ctx);
 
 const std::vector<ProblemEntry>& problem_table() {
   static const std::vector<ProblemEntry> table{
@@ -128,6 +130,11 @@ const std::vector<ProblemEntry>& problem_table() {
        "superadiabatic polytrope under gravity, E = aT^4, optional vertical field "
        "(Hurlburt-Toomre magnetoconvection) [hydro | mhd + rad_fld, gravity]",
        make_radiative_convection},
+      {"rmhd_shock",
+       "steady radiative MHD shock (fast/slow/switch-off) in its rest frame [mhd + rad_fld]",
+       make_rmhd_shock},
+      {"rmhd_shock_tube", "Brio-Wu with radiation in equilibrium (E = a T^4) [mhd + rad_fld]",
+       make_rmhd_shock_tube},
   };
   return table;
 }

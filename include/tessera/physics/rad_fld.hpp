@@ -61,7 +61,8 @@ inline double eddington_factor(FluxLimiter k, double r) {
 /// Downstream equilibrium state {rho1, T1, u1} of a steady radiating shock in its rest frame
 /// for the upstream state (rho0, u0 > 0, T0), ideal gas p = rho rgas T (rgas = R/mu) with
 /// adiabatic index gamma and E = a_rad T^4 in equilibrium far from the shock on both sides
-/// (Lowrie & Edwards 2008, sec. 3). Newton from the hydrodynamic jump.
+/// (Lowrie & Edwards 2008, sec. 3). The B = 0 case of rmhd_shock_downstream
+/// (rad_rankine_hugoniot.hpp).
 std::array<double, 3> radiating_shock_downstream(double rho0, double u0, double t0, double gamma,
                                                  double rgas, double a_rad);
 
