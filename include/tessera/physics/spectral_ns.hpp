@@ -122,7 +122,8 @@ class SpectralNSModule : public PhysicsModule {
   // bin_ (and bin2_) at mode s: the spectral fields the nonlinear term needs in physical
   // space, for state coefficients st (steady forcing response included).
   void inputs_at(std::size_t s, const Mode& md, const Complex* st);
-  void prepare_inputs();  // inputs_at for the state v_ at every mode
+  void zero_inputs_at(std::size_t s);  // bin_ (bin2_) = 0 at a removed mode
+  void prepare_inputs();               // inputs_at for the state v_ at every mode
   // Backward transforms of `in` from index `first` (those before are in r_ already), the
   // products in physical space, forward transforms into k_ (unnormalised).
   void physical_products(Spectral& in, int first);
@@ -172,9 +173,11 @@ class SpectralNSModule : public PhysicsModule {
   bool has_fsteady_ = false, has_fexplicit_ = false;
   Spectral v_, s_, k_, acc_, nl2_;  // state and RK work arrays
   Spectral bin_, bin2_;             // backward-transform inputs (bin2_: phase-shifted grid)
-  bool state_current_ = false;      // v_ holds the state of the fields on the blocks
-  bool phys_cached_ = false;        // r_[0 .. flow_inputs()) hold the backward transforms of
-                                    // v_'s flow inputs (bin_ consumed)
+  int nbin_ = 0;                    // inputs per evaluation: flow_inputs() (+ ndim with scalar)
+  std::array<Complex*, 9> binp_{}, bin2p_{};  // their data pointers
+  bool state_current_ = false;                // v_ holds the state of the fields on the blocks
+  bool phys_cached_ = false;  // r_[0 .. flow_inputs()) hold the backward transforms of
+                              // v_'s flow inputs (bin_ consumed)
   ComplexBuffer tmp_;
   std::vector<RealBuffer> r_;  // physical work arrays
   double last_dt_ = 0.0;

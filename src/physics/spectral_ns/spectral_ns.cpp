@@ -270,9 +270,13 @@ void SpectralNSModule::ensure(Mesh& mesh) {
   alloc(k_, nst_);
   alloc(acc_, nst_);
   if (dealias_ == Dealias::kPhaseShift) alloc(nl2_, nst_);
-  const int nbin = flow_inputs() + (scalar_ ? ndim_ : 0);
-  alloc(bin_, nbin);
-  if (dealias_ == Dealias::kPhaseShift) alloc(bin2_, nbin);
+  nbin_ = flow_inputs() + (scalar_ ? ndim_ : 0);
+  alloc(bin_, nbin_);
+  for (int q = 0; q < nbin_; ++q) binp_[q] = bin_[q].data();
+  if (dealias_ == Dealias::kPhaseShift) {
+    alloc(bin2_, nbin_);
+    for (int q = 0; q < nbin_; ++q) bin2p_[q] = bin2_[q].data();
+  }
   if (scalar_) efs_.assign(ns, 1.0);
   tmp_ = L.make_complex();
   r_.clear();
@@ -486,36 +490,52 @@ void SpectralNSModule::set_from_spectral_velocity(
 }
 
 void SpectralNSModule::inputs_at(std::size_t s, const Mode& md, const Complex* st) {
+  Complex* const* b = binp_.data();
   if (ndim_ == 3) {
     // u and w = curl u, w_c = d_a u_b - d_b u_a.
-    for (int c = 0; c < 3; ++c) bin_[c][s] = st[c];
-    for (int c = 0; c < 3; ++c) {
-      const int a = (c + 1) % 3, b = (c + 2) % 3;
-      bin_[3 + c][s] = times_i(md.k[a] * st[b] - md.k[b] * st[a]);
-    }
+    b[0][s] = st[0];
+    b[1][s] = st[1];
+    b[2][s] = st[2];
+    b[3][s] = times_i(md.k[1] * st[2] - md.k[2] * st[1]);
+    b[4][s] = times_i(md.k[2] * st[0] - md.k[0] * st[2]);
+    b[5][s] = times_i(md.k[0] * st[1] - md.k[1] * st[0]);
   } else {
     // u = psi_y, v = -psi_x with psi = w / k^2; w_x, w_y.
     const double inv = md.k2 > 0.0 ? 1.0 / md.k2 : 0.0;
-    bin_[0][s] = times_i(md.k[1] * st[0]) * inv;
-    bin_[1][s] = times_i(-md.k[0] * st[0]) * inv;
-    bin_[2][s] = times_i(md.k[0] * st[0]);
-    bin_[3][s] = times_i(md.k[1] * st[0]);
+    b[0][s] = times_i(md.k[1] * st[0]) * inv;
+    b[1][s] = times_i(-md.k[0] * st[0]) * inv;
+    b[2][s] = times_i(md.k[0] * st[0]);
+    b[3][s] = times_i(md.k[1] * st[0]);
   }
   const int nf = flow_inputs();
   if (scalar_) {
-    for (int a = 0; a < ndim_; ++a) bin_[nf + a][s] = times_i(md.k[a] * st[ncs_]);
+    for (int a = 0; a < ndim_; ++a) b[nf + a][s] = times_i(md.k[a] * st[ncs_]);
   }
   if (dealias_ == Dealias::kPhaseShift) {
     // On the grid shifted by half a cell every coefficient carries exp(i k.dx/2).
-    for (std::size_t q = 0; q < bin_.size(); ++q) bin2_[q][s] = bin_[q][s] * phase_[s];
+    for (int q = 0; q < nbin_; ++q) bin2p_[q][s] = b[q][s] * phase_[s];
+  }
+}
+
+void SpectralNSModule::zero_inputs_at(std::size_t s) {
+  for (int q = 0; q < nbin_; ++q) binp_[q][s] = 0.0;
+  if (dealias_ == Dealias::kPhaseShift) {
+    for (int q = 0; q < nbin_; ++q) bin2p_[q][s] = 0.0;
   }
 }
 
 void SpectralNSModule::prepare_inputs() {
   phys_cached_ = false;
+  const double* mask = mask_.data();
+  std::array<const Complex*, 4> vp{};
+  for (int c = 0; c < nst_; ++c) vp[c] = v_[c].data();
   layout_->for_each_mode([&](std::size_t s, const Mode& md) {
+    if (mask[s] == 0.0) {
+      zero_inputs_at(s);
+      return;
+    }
     std::array<Complex, 4> x;
-    for (int c = 0; c < nst_; ++c) x[c] = v_[c][s];
+    for (int c = 0; c < nst_; ++c) x[c] = vp[c][s];
     inputs_at(s, md, x.data());
   });
 }
@@ -563,11 +583,22 @@ void SpectralNSModule::nonlinear_stage(int cached, bool prepare_next, Stage&& st
   SpectralLayout& L = *layout_;
   const double inv_n = 1.0 / L.total_points();
   const bool three = ndim_ == 3;
+  const int nst = nst_, ncs = ncs_;
+  const double* mask = mask_.data();
+  std::array<const Complex*, 4> kp{}, nl2p{}, fsp{}, fep{};
+  for (int c = 0; c < nst; ++c) {
+    kp[c] = k_[c].data();
+    if (!nl2_.empty()) nl2p[c] = nl2_[c].data();
+  }
+  for (int c = 0; c < ncs; ++c) {
+    if (has_fsteady_) fsp[c] = fsteady_[c].data();
+    if (has_fexplicit_) fep[c] = fexplicit_[c].data();
+  }
   // The finished nonlinear term at one mode: normalised and dealiased (2/3 mask or the phase-
   // shift truncation), projected in 3D.
   auto finish = [&](std::size_t s, const Mode& md, Complex* n) {
-    const double sm = inv_n * mask_[s];
-    for (int c = 0; c < nst_; ++c) n[c] = k_[c][s] * sm;
+    const double sm = inv_n * mask[s];
+    for (int c = 0; c < nst; ++c) n[c] = kp[c][s] * sm;
     if (three && md.k2 > 0.0) {
       const Complex d = (md.k[0] * n[0] + md.k[1] * n[1] + md.k[2] * n[2]) / md.k2;
       for (int c = 0; c < 3; ++c) n[c] -= md.k[c] * d;
@@ -579,27 +610,35 @@ void SpectralNSModule::nonlinear_stage(int cached, bool prepare_next, Stage&& st
     // Average of the products on the grid and on the grid shifted by half a cell: the
     // aliasing errors of the two cancel except for double-aliased terms (Patterson & Orszag).
     L.for_each_mode([&](std::size_t s, const Mode& md) {
+      if (mask[s] == 0.0) return;
       std::array<Complex, 4> n;
       finish(s, md, n.data());
-      for (int c = 0; c < nst_; ++c) nl2_[c][s] = n[c];
+      for (int c = 0; c < nst; ++c) nl2_[c][s] = n[c];
     });
     physical_products(bin2_, 0);
   }
   const bool fs = has_fsteady_, fe = has_fexplicit_;
   L.for_each_mode([&](std::size_t s, const Mode& md) {
+    // Removed modes: the state, the nonlinear term and every RK quantity are zero there (the
+    // state is dealiased, and so is everything added to it); only the inputs, which the
+    // backward transforms overwrite, must be zeroed again.
+    if (mask[s] == 0.0) {
+      if (prepare_next) zero_inputs_at(s);
+      return;
+    }
     std::array<Complex, 4> n, x;
     finish(s, md, n.data());
     if (shift) {
       const Complex back = std::conj(phase_[s]);
-      for (int c = 0; c < nst_; ++c) n[c] = 0.5 * (nl2_[c][s] + n[c] * back);
+      for (int c = 0; c < nst; ++c) n[c] = 0.5 * (nl2p[c][s] + n[c] * back);
     }
     if (fe) {
-      for (int c = 0; c < ncs_; ++c) n[c] += fexplicit_[c][s];
+      for (int c = 0; c < ncs; ++c) n[c] += fep[c][s];
     }
     stage(s, n.data(), x.data());
     if (prepare_next) {
       if (fs) {
-        for (int c = 0; c < ncs_; ++c) x[c] += fsteady_[c][s];
+        for (int c = 0; c < ncs; ++c) x[c] += fsp[c][s];
       }
       inputs_at(s, md, x.data());
     }
@@ -684,14 +723,22 @@ void SpectralNSModule::implicit_stage(Mesh& mesh, double t, double dt) {
   const bool fs = has_fsteady_;
   // Velocity (vorticity) components use exp(-(nu k^2 + lambda) h/2), the scalar exp(-kappa k^2
   // h/2). The RK stages advance phi = state - steady forced response (see ensure()).
-  auto factor = [&](int c, std::size_t s) { return c < ncs_ ? efh_[s] : efs_[s]; };
-  auto phi = [&](int c, std::size_t s) {
-    return fs && c < ncs_ ? v_[c][s] - fsteady_[c][s] : v_[c][s];
-  };
+  std::array<const double*, 4> ef{};
+  std::array<Complex*, 4> vp{}, ap{}, sp{};
+  std::array<const Complex*, 4> fsp{};
+  for (int c = 0; c < nst_; ++c) {
+    ef[c] = c < ncs_ ? efh_.data() : efs_.data();
+    vp[c] = v_[c].data();
+    ap[c] = acc_[c].data();
+    sp[c] = s_[c].data();
+    if (fs && c < ncs_) fsp[c] = fsteady_[c].data();
+  }
+  auto factor = [&](int c, std::size_t s) { return ef[c][s]; };
+  auto phi = [&](int c, std::size_t s) { return fsp[c] ? vp[c][s] - fsp[c][s] : vp[c][s]; };
   // The stochastic kick changes the state after the RK step: its inputs are prepared after it.
   const bool kick = forcing_ == Forcing::kStochastic && inj_rate_ > 0.0;
   auto finish_state = [&](int c, std::size_t s, Complex y) {
-    v_[c][s] = fs && c < ncs_ ? y + fsteady_[c][s] : y;
+    vp[c][s] = fsp[c] ? y + fsp[c][s] : y;
   };
   // Each stage is one sweep over the modes: the nonlinear term is finished, the RK update
   // applied and the next stage's inputs written, mode by mode.
@@ -703,28 +750,28 @@ void SpectralNSModule::implicit_stage(Mesh& mesh, double t, double dt) {
     nonlinear_stage(cached, true, [&](std::size_t s, const Complex* n, Complex* x) {
       for (int c = 0; c < nst_; ++c) {
         const double e = factor(c, s);
-        acc_[c][s] = e * e * n[c];
+        ap[c][s] = e * e * n[c];
         x[c] = e * (phi(c, s) + 0.5 * h * n[c]);
       }
     });
     nonlinear_stage(0, true, [&](std::size_t s, const Complex* n, Complex* x) {
       for (int c = 0; c < nst_; ++c) {
         const double e = factor(c, s);
-        acc_[c][s] += 2.0 * e * n[c];
+        ap[c][s] += 2.0 * e * n[c];
         x[c] = e * phi(c, s) + 0.5 * h * n[c];
       }
     });
     nonlinear_stage(0, true, [&](std::size_t s, const Complex* n, Complex* x) {
       for (int c = 0; c < nst_; ++c) {
         const double e = factor(c, s);
-        acc_[c][s] += 2.0 * e * n[c];
+        ap[c][s] += 2.0 * e * n[c];
         x[c] = e * e * phi(c, s) + h * e * n[c];
       }
     });
     nonlinear_stage(0, !kick, [&](std::size_t s, const Complex* n, Complex* x) {
       for (int c = 0; c < nst_; ++c) {
         const double e = factor(c, s);
-        x[c] = e * e * phi(c, s) + (h / 6.0) * (acc_[c][s] + n[c]);
+        x[c] = e * e * phi(c, s) + (h / 6.0) * (ap[c][s] + n[c]);
         finish_state(c, s, x[c]);
       }
     });
@@ -735,20 +782,20 @@ void SpectralNSModule::implicit_stage(Mesh& mesh, double t, double dt) {
     nonlinear_stage(cached, true, [&](std::size_t s, const Complex* n, Complex* x) {
       for (int c = 0; c < nst_; ++c) {
         const double e = factor(c, s);
-        x[c] = s_[c][s] = e * e * (phi(c, s) + h * n[c]);
+        x[c] = sp[c][s] = e * e * (phi(c, s) + h * n[c]);
       }
     });
     nonlinear_stage(0, true, [&](std::size_t s, const Complex* n, Complex* x) {
       for (int c = 0; c < nst_; ++c) {
         const double e = factor(c, s);
-        const Complex y = s_[c][s] + h * n[c];
-        x[c] = s_[c][s] = 0.75 * e * phi(c, s) + (e > 0.0 ? 0.25 * y / e : Complex{});
+        const Complex y = sp[c][s] + h * n[c];
+        x[c] = sp[c][s] = 0.75 * e * phi(c, s) + (e > 0.0 ? 0.25 * y / e : Complex{});
       }
     });
     nonlinear_stage(0, !kick, [&](std::size_t s, const Complex* n, Complex* x) {
       for (int c = 0; c < nst_; ++c) {
         const double e = factor(c, s);
-        x[c] = (1.0 / 3.0) * e * e * phi(c, s) + (2.0 / 3.0) * e * (s_[c][s] + h * n[c]);
+        x[c] = (1.0 / 3.0) * e * e * phi(c, s) + (2.0 / 3.0) * e * (sp[c][s] + h * n[c]);
         finish_state(c, s, x[c]);
       }
     });
