@@ -19,7 +19,7 @@
 /// whenever set_from_velocity(), set_from_spectral_velocity() or refresh() is called: code that
 /// writes the state fields on the blocks must call one of them. A restart therefore starts from
 /// the forward transform of the checkpointed fields, which differs from the uninterrupted run's
-/// coefficients by round-off (about 1e-16 relative).
+/// coefficients by round-off.
 #include <array>
 #include <functional>
 #include <memory>
