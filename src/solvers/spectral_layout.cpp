@@ -236,6 +236,14 @@ void SpectralLayout::forward(const double* real, Complex* spec, const double* fi
   }
 }
 
+void SpectralLayout::forward_unnormalised(const double* real, Complex* spec) {
+  const double t0 = wall_seconds();
+  fftw_mpi_execute_dft_r2c(plans_->r2c, const_cast<double*>(real),
+                           reinterpret_cast<fftw_complex*>(spec));
+  fft_seconds_ += wall_seconds() - t0;
+  ++fft_count_;
+}
+
 void SpectralLayout::backward(const Complex* spec, double* real) {
   std::memcpy(static_cast<void*>(scratch_.data()), spec, sizeof(Complex) * spec_size_);
   const double t0 = wall_seconds();

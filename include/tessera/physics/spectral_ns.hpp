@@ -12,9 +12,14 @@
 /// Orszag 1971).
 ///
 /// The module does not use the driver's RK stages: its fields are `integrated_by_driver = false`
-/// and implicit_stage() advances them by a full step. The physical fields on the blocks are the
-/// state: every step starts from their forward transform, so a restart from a checkpoint repeats
-/// exactly the operations of the uninterrupted run.
+/// and implicit_stage() advances them by a full step. The spectral coefficients persist between
+/// steps (with the physical velocity and vorticity of the last step, which the next step's first
+/// nonlinear evaluation reuses); the physical fields on the blocks are their backward transform.
+/// The state is taken from the blocks when the module is built (initial condition, restart) and
+/// whenever set_from_velocity(), set_from_spectral_velocity() or refresh() is called: code that
+/// writes the state fields on the blocks must call one of them. A restart therefore starts from
+/// the forward transform of the checkpointed fields, which differs from the uninterrupted run's
+/// coefficients by round-off.
 #include <array>
 #include <functional>
 #include <memory>
@@ -108,12 +113,26 @@ class SpectralNSModule : public PhysicsModule {
  private:
   using Spectral = std::vector<ComplexBuffer>;
   void ensure(Mesh& mesh);
-  void load_state(Mesh& mesh);      // blocks -> v_ (masked, projected)
-  void store_state(Mesh& mesh);     // v_ -> blocks (state + derived fields)
+  void load_state(Mesh& mesh);  // blocks -> v_ (masked, projected)
+  // v_ -> blocks (state + derived fields); `inputs_ready`: bin_ already holds v_'s inputs.
+  void store_state(Mesh& mesh, bool inputs_ready = false);
   void store_pressure(Mesh& mesh);  // pressure of the state v_ -> blocks
   void load_scalar(Mesh& mesh);     // blocks -> v_[ncs_] (when the scalar is on)
-  void nonlinear(const Spectral& in, Spectral& out);
-  void nonlinear_once(const Spectral& in, Spectral& out, bool shifted);
+  int flow_inputs() const noexcept { return ndim_ == 3 ? 6 : 4; }
+  // bin_ (and bin2_) at mode s: the spectral fields the nonlinear term needs in physical
+  // space, for state coefficients st (steady forcing response included).
+  void inputs_at(std::size_t s, const Mode& md, const Complex* st);
+  void zero_inputs_at(std::size_t s);  // bin_ (bin2_) = 0 at a removed mode
+  void prepare_inputs();               // inputs_at for the state v_ at every mode
+  // Backward transforms of `in` from index `first` (those before are in r_ already), the
+  // products in physical space, forward transforms into k_ (unnormalised).
+  void physical_products(Spectral& in, int first);
+  // One nonlinear evaluation of the state whose inputs are in bin_, finished (normalised,
+  // dealiased, projected) mode by mode and handed to stage(s, n, x), which performs the RK
+  // update at that mode and returns the next stage's state x (without the steady forcing
+  // response); with `prepare_next` the same sweep writes x's inputs into bin_.
+  template <typename Stage>
+  void nonlinear_stage(int cached, bool prepare_next, Stage&& stage);
   void project(Complex* x, Complex* y, Complex* z) const;
   void set_integrating_factor(double h);
   void stochastic_kick(double t, double dt);
@@ -153,6 +172,12 @@ class SpectralNSModule : public PhysicsModule {
   Spectral fexplicit_;        // forcing on modes with nu k^2 + lambda = 0 (added explicitly)
   bool has_fsteady_ = false, has_fexplicit_ = false;
   Spectral v_, s_, k_, acc_, nl2_;  // state and RK work arrays
+  Spectral bin_, bin2_;             // backward-transform inputs (bin2_: phase-shifted grid)
+  int nbin_ = 0;                    // inputs per evaluation: flow_inputs() (+ ndim with scalar)
+  std::array<Complex*, 9> binp_{}, bin2p_{};  // their data pointers
+  bool state_current_ = false;                // v_ holds the state of the fields on the blocks
+  bool phys_cached_ = false;  // r_[0 .. flow_inputs()) hold the backward transforms of
+                              // v_'s flow inputs (bin_ consumed)
   ComplexBuffer tmp_;
   std::vector<RealBuffer> r_;  // physical work arrays
   double last_dt_ = 0.0;

@@ -96,6 +96,9 @@ class SpectralLayout {
   /// With `filter` (spectral_size() factors, e.g. a dealiasing mask) the result is also
   /// multiplied by it, in the same pass.
   void forward(const double* real, Complex* spec, const double* filter = nullptr);
+  /// Forward transform without the 1/N factor: `spec` = FFT(`real`), for callers that fold the
+  /// normalisation into their own pass over the coefficients.
+  void forward_unnormalised(const double* real, Complex* spec);
   /// Backward transform: `real` = sum over the spectrum of `spec` (no normalisation).
   /// `spec` is preserved (copied to scratch first: FFTW's c2r overwrites its input).
   void backward(const Complex* spec, double* real);
@@ -114,6 +117,12 @@ class SpectralLayout {
   /// Calls f(s, mode) for every local spectral coefficient s in [0, spectral_size()).
   template <typename F>
   void for_each_mode(F&& f) const;
+
+  /// out[s] = c * prod over the axes of f(k_axis) for every local coefficient s: a separable
+  /// factor such as exp(-nu |k|^2 h) = prod_a exp(-nu k_a^2 h), with f called once per
+  /// wavenumber of each axis instead of once per mode.
+  template <typename F>
+  void fill_separable(double* out, double c, F&& f) const;
 
   /// Sum of `v` over all ranks (MPI_Allreduce on the mesh communicator), in place.
   void sum_inplace(std::vector<double>& v) const;
@@ -204,6 +213,24 @@ void SpectralLayout::for_each_mode(F&& f) const {
         md.weight = wb * wtab_[2][c];
         f(s++, md);
       }
+    }
+  }
+}
+
+template <typename F>
+void SpectralLayout::fill_separable(double* out, double c, F&& f) const {
+  std::array<std::vector<double>, 3> g;
+  for (int d = 0; d < 3; ++d) {
+    g[d].assign(static_cast<std::size_t>(sdim_[d]), 1.0);
+    if (d < ndim_)
+      for (std::size_t i = 0; i < g[d].size(); ++i) g[d][i] = f(ktab_[d][i]);
+  }
+  std::size_t s = 0;
+  for (std::size_t a = 0; a < g[0].size(); ++a) {
+    const double ga = c * g[0][a];
+    for (std::size_t b = 0; b < g[1].size(); ++b) {
+      const double gb = ga * g[1][b];
+      for (std::size_t q = 0; q < g[2].size(); ++q) out[s++] = gb * g[2][q];
     }
   }
 }

@@ -37,6 +37,11 @@ namespace {
 
 constexpr Complex kI{0.0, 1.0};
 
+/// i z, exactly (std::complex's general product would go through __muldc3).
+inline Complex times_i(Complex z) {
+  return {-z.imag(), z.real()};
+}
+
 /// splitmix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mixer.
 std::uint64_t mix64(std::uint64_t z) {
   z += 0x9e3779b97f4a7c15ULL;
@@ -265,6 +270,13 @@ void SpectralNSModule::ensure(Mesh& mesh) {
   alloc(k_, nst_);
   alloc(acc_, nst_);
   if (dealias_ == Dealias::kPhaseShift) alloc(nl2_, nst_);
+  nbin_ = flow_inputs() + (scalar_ ? ndim_ : 0);
+  alloc(bin_, nbin_);
+  for (int q = 0; q < nbin_; ++q) binp_[q] = bin_[q].data();
+  if (dealias_ == Dealias::kPhaseShift) {
+    alloc(bin2_, nbin_);
+    for (int q = 0; q < nbin_; ++q) bin2p_[q] = bin2_[q].data();
+  }
   if (scalar_) efs_.assign(ns, 1.0);
   tmp_ = L.make_complex();
   r_.clear();
@@ -319,6 +331,8 @@ void SpectralNSModule::project(Complex* x, Complex* y, Complex* z) const {
 
 void SpectralNSModule::load_state(Mesh& mesh) {
   SpectralLayout& L = *layout_;
+  phys_cached_ = false;
+  state_current_ = true;
   const int fid = ndim_ == 3 ? vel_id_ : omega_id_;
   for (int c = 0; c < ncs_; ++c) {
     L.gather(mesh, fid, c, r_[0].data());
@@ -334,42 +348,30 @@ void SpectralNSModule::load_scalar(Mesh& mesh) {
   layout_->forward(r_[0].data(), v_[ncs_].data(), mask_.data());
 }
 
-void SpectralNSModule::store_state(Mesh& mesh) {
+void SpectralNSModule::store_state(Mesh& mesh, bool inputs_ready) {
   SpectralLayout& L = *layout_;
+  if (!inputs_ready) prepare_inputs();
+  RealBuffer& spare = r_.back();  // not one of the cached flow inputs
   if (scalar_) {
-    L.backward(v_[ncs_].data(), r_[0].data());
-    L.scatter(r_[0].data(), mesh, scalar_id_, 0);
+    L.backward(v_[ncs_].data(), spare.data());
+    L.scatter(spare.data(), mesh, scalar_id_, 0);
   }
-  if (ndim_ == 2) {
-    L.backward(v_[0].data(), r_[0].data());
-    L.scatter(r_[0].data(), mesh, omega_id_, 0);
-    // u = psi_y, v = -psi_x with psi = w / k^2.
-    for (int c = 0; c < 2; ++c) {
-      L.for_each_mode([&](std::size_t s, const Mode& md) {
-        const double inv = md.k2 > 0.0 ? 1.0 / md.k2 : 0.0;
-        tmp_[s] = (c == 0 ? kI * md.k[1] : -kI * md.k[0]) * v_[0][s] * inv;
-      });
-      L.backward_destroy(tmp_.data(), r_[0].data());
-      L.scatter(r_[0].data(), mesh, vel_id_, c);
-    }
-    if (pressure_id_ >= 0) store_pressure(mesh);
-    return;
-  }
-  for (int c = 0; c < 3; ++c) {
-    L.backward(v_[c].data(), r_[0].data());
-    L.scatter(r_[0].data(), mesh, vel_id_, c);
-  }
-  if (omega_id_ >= 0) {
-    for (int c = 0; c < 3; ++c) {
-      const int a = (c + 1) % 3, b = (c + 2) % 3;  // w_c = d_a u_b - d_b u_a
-      L.for_each_mode([&](std::size_t s, const Mode& md) {
-        tmp_[s] = kI * (md.k[a] * v_[b][s] - md.k[b] * v_[a][s]);
-      });
-      L.backward_destroy(tmp_.data(), r_[0].data());
-      L.scatter(r_[0].data(), mesh, omega_id_, c);
-    }
-  }
+  // The pressure uses every work array: before the flow inputs go to r_.
   if (pressure_id_ >= 0) store_pressure(mesh);
+  if (ndim_ == 2) {
+    L.backward(v_[0].data(), spare.data());
+    L.scatter(spare.data(), mesh, omega_id_, 0);
+  }
+  // The flow inputs of the state: 3D u and curl u, 2D u, v (= psi_y, -psi_x, psi = w / k^2)
+  // and grad w. They are the output fields, and the next step's first nonlinear evaluation
+  // starts from them.
+  for (int q = 0; q < flow_inputs(); ++q) L.backward_destroy(bin_[q].data(), r_[q].data());
+  for (int c = 0; c < ndim_; ++c) L.scatter(r_[c].data(), mesh, vel_id_, c);
+  if (ndim_ == 3 && omega_id_ >= 0) {
+    for (int c = 0; c < 3; ++c) L.scatter(r_[3 + c].data(), mesh, omega_id_, c);
+  }
+  phys_cached_ = true;
+  state_current_ = true;
 }
 
 void SpectralNSModule::store_pressure(Mesh& mesh) {
@@ -379,6 +381,7 @@ void SpectralNSModule::store_pressure(Mesh& mesh) {
   // u_t = u x w - grad P, P = p + |u|^2/2, lap P = div(u x w), so p = P - |u|^2/2.
   SpectralLayout& L = *layout_;
   const std::size_t ns = L.spectral_size(), nr = L.real_alloc();
+  phys_cached_ = false;
   if (ndim_ == 2) {
     // r0 = u_x, r1 = u_y, r2 = v_x, r3 = v_y from u = i ky psi, v = -i kx psi, psi = w / k^2.
     for (int q = 0; q < 4; ++q) {
@@ -456,6 +459,7 @@ void SpectralNSModule::set_from_velocity(Mesh& mesh) {
     refresh(mesh);
     return;
   }
+  phys_cached_ = false;
   ComplexBuffer uh = L.make_complex();
   L.gather(mesh, vel_id_, 0, r_[0].data());
   L.forward(r_[0].data(), uh.data());
@@ -485,119 +489,181 @@ void SpectralNSModule::set_from_spectral_velocity(
   store_state(mesh);
 }
 
-void SpectralNSModule::nonlinear_once(const Spectral& in, Spectral& out, bool shifted) {
+// Inlined into the stage sweeps (a call per mode would cost as much as the work).
+[[gnu::always_inline]] inline void SpectralNSModule::inputs_at(std::size_t s, const Mode& md,
+                                                               const Complex* st) {
+  Complex* const* b = binp_.data();
+  if (ndim_ == 3) {
+    // u and w = curl u, w_c = d_a u_b - d_b u_a.
+    b[0][s] = st[0];
+    b[1][s] = st[1];
+    b[2][s] = st[2];
+    b[3][s] = times_i(md.k[1] * st[2] - md.k[2] * st[1]);
+    b[4][s] = times_i(md.k[2] * st[0] - md.k[0] * st[2]);
+    b[5][s] = times_i(md.k[0] * st[1] - md.k[1] * st[0]);
+  } else {
+    // u = psi_y, v = -psi_x with psi = w / k^2; w_x, w_y.
+    const double inv = md.k2 > 0.0 ? 1.0 / md.k2 : 0.0;
+    b[0][s] = times_i(md.k[1] * st[0]) * inv;
+    b[1][s] = times_i(-md.k[0] * st[0]) * inv;
+    b[2][s] = times_i(md.k[0] * st[0]);
+    b[3][s] = times_i(md.k[1] * st[0]);
+  }
+  const int nf = flow_inputs();
+  if (scalar_) {
+    for (int a = 0; a < ndim_; ++a) b[nf + a][s] = times_i(md.k[a] * st[ncs_]);
+  }
+  if (dealias_ == Dealias::kPhaseShift) {
+    // On the grid shifted by half a cell every coefficient carries exp(i k.dx/2).
+    for (int q = 0; q < nbin_; ++q) bin2p_[q][s] = b[q][s] * phase_[s];
+  }
+}
+
+[[gnu::always_inline]] inline void SpectralNSModule::zero_inputs_at(std::size_t s) {
+  for (int q = 0; q < nbin_; ++q) binp_[q][s] = 0.0;
+  if (dealias_ == Dealias::kPhaseShift) {
+    for (int q = 0; q < nbin_; ++q) bin2p_[q][s] = 0.0;
+  }
+}
+
+void SpectralNSModule::prepare_inputs() {
+  phys_cached_ = false;
+  const double* mask = mask_.data();
+  std::array<const Complex*, 4> vp{};
+  for (int c = 0; c < nst_; ++c) vp[c] = v_[c].data();
+  layout_->for_each_mode([&](std::size_t s, const Mode& md) {
+    if (mask[s] == 0.0) {
+      zero_inputs_at(s);
+      return;
+    }
+    std::array<Complex, 4> x;
+    for (int c = 0; c < nst_; ++c) x[c] = vp[c][s];
+    inputs_at(s, md, x.data());
+  });
+}
+
+void SpectralNSModule::physical_products(Spectral& in, int first) {
   SpectralLayout& L = *layout_;
-  const std::size_t ns = L.spectral_size();
   const std::size_t nr = L.real_alloc();
-  const bool fs = has_fsteady_;
-  // Input coefficient of component c at mode s (steady forcing response added back; on the
-  // shifted grid x + dx/2 the coefficients carry exp(i k.dx/2)).
-  auto coef = [&](int c, std::size_t s) {
-    Complex w = in[c][s];
-    if (fs) w += fsteady_[c][s];
-    return shifted ? w * phase_[s] : w;
-  };
+  const int nf = flow_inputs();
+  for (int q = first; q < nf; ++q) L.backward_destroy(in[q].data(), r_[q].data());
   if (ndim_ == 2) {
     // r0 = u, r1 = v, r2 = w_x, r3 = w_y; N = -(u w_x + v w_y).
-    for (int q = 0; q < 4; ++q) {
-      L.for_each_mode([&](std::size_t s, const Mode& md) {
-        const Complex w = coef(0, s);
-        const double inv = md.k2 > 0.0 ? 1.0 / md.k2 : 0.0;
-        switch (q) {
-          case 0:
-            tmp_[s] = kI * md.k[1] * w * inv;
-            break;
-          case 1:
-            tmp_[s] = -kI * md.k[0] * w * inv;
-            break;
-          case 2:
-            tmp_[s] = kI * md.k[0] * w;
-            break;
-          default:
-            tmp_[s] = kI * md.k[1] * w;
-            break;
-        }
-      });
-      L.backward_destroy(tmp_.data(), r_[q].data());
-    }
     const double *u = r_[0].data(), *v = r_[1].data(), *wx = r_[2].data(), *wy = r_[3].data();
     double* p = r_[4].data();
     for (std::size_t i = 0; i < nr; ++i) p[i] = -(u[i] * wx[i] + v[i] * wy[i]);
-    L.forward(p, out[0].data(), mask_.data());
+    L.forward_unnormalised(p, k_[0].data());
   } else {
     // r0..r2 = u, r3..r5 = w = curl u; r6..r8 = u x w; N = P[u x w].
-    for (int q = 0; q < 6; ++q) {
-      if (q < 3) {
-        for (std::size_t s = 0; s < ns; ++s) tmp_[s] = coef(q, s);
-      } else {
-        const int c = q - 3, a = (c + 1) % 3, b = (c + 2) % 3;
-        L.for_each_mode([&](std::size_t s, const Mode& md) {
-          tmp_[s] = kI * (md.k[a] * coef(b, s) - md.k[b] * coef(a, s));
-        });
-      }
-      L.backward_destroy(tmp_.data(), r_[q].data());
-    }
-    const double *ux = r_[0].data(), *uy = r_[1].data(), *uz = r_[2].data();
-    const double *wx = r_[3].data(), *wy = r_[4].data(), *wz = r_[5].data();
-    double *px = r_[6].data(), *py = r_[7].data(), *pz = r_[8].data();
+    // Distinct arrays (restrict lets the compiler vectorise without overlap checks).
+    const double* __restrict ux = r_[0].data();
+    const double* __restrict uy = r_[1].data();
+    const double* __restrict uz = r_[2].data();
+    const double* __restrict wx = r_[3].data();
+    const double* __restrict wy = r_[4].data();
+    const double* __restrict wz = r_[5].data();
+    double* __restrict px = r_[6].data();
+    double* __restrict py = r_[7].data();
+    double* __restrict pz = r_[8].data();
     for (std::size_t i = 0; i < nr; ++i) {
       px[i] = uy[i] * wz[i] - uz[i] * wy[i];
       py[i] = uz[i] * wx[i] - ux[i] * wz[i];
       pz[i] = ux[i] * wy[i] - uy[i] * wx[i];
     }
-    for (int c = 0; c < 3; ++c) L.forward(r_[6 + c].data(), out[c].data(), mask_.data());
-    project(out[0].data(), out[1].data(), out[2].data());
+    for (int c = 0; c < 3; ++c) L.forward_unnormalised(r_[6 + c].data(), k_[c].data());
   }
   if (scalar_) {
     // Passive scalar: -u.grad(theta) - G v (mean gradient G along y). The velocity is still in
     // r_[0 .. ndim-1]; the vorticity buffers are free again and take the scalar gradient.
     const int g0 = ndim_ == 3 ? 3 : 2;
-    for (int a = 0; a < ndim_; ++a) {
-      L.for_each_mode([&](std::size_t s, const Mode& md) {
-        const Complex th = shifted ? in[ncs_][s] * phase_[s] : in[ncs_][s];
-        tmp_[s] = kI * md.k[a] * th;
-      });
-      L.backward_destroy(tmp_.data(), r_[g0 + a].data());
-    }
+    for (int a = 0; a < ndim_; ++a) L.backward_destroy(in[nf + a].data(), r_[g0 + a].data());
     double* q = r_[ndim_ == 3 ? 6 : 4].data();
     for (std::size_t i = 0; i < nr; ++i) {
       double adv = 0.0;
       for (int a = 0; a < ndim_; ++a) adv += r_[a][i] * r_[g0 + a][i];
       q[i] = -adv - scalar_gradient_ * r_[1][i];
     }
-    L.forward(q, out[ncs_].data(), mask_.data());
-  }
-  if (shifted) {
-    for (int c = 0; c < nst_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) out[c][s] *= std::conj(phase_[s]);
+    L.forward_unnormalised(q, k_[ncs_].data());
   }
 }
 
-void SpectralNSModule::nonlinear(const Spectral& in, Spectral& out) {
-  const std::size_t ns = layout_->spectral_size();
-  nonlinear_once(in, out, false);
-  if (dealias_ == Dealias::kPhaseShift) {
+template <typename Stage>
+void SpectralNSModule::nonlinear_stage(int cached, bool prepare_next, Stage&& stage) {
+  SpectralLayout& L = *layout_;
+  const double inv_n = 1.0 / L.total_points();
+  const bool three = ndim_ == 3;
+  const int nst = nst_, ncs = ncs_;
+  const double* mask = mask_.data();
+  std::array<const Complex*, 4> kp{}, nl2p{}, fsp{}, fep{};
+  for (int c = 0; c < nst; ++c) {
+    kp[c] = k_[c].data();
+    if (!nl2_.empty()) nl2p[c] = nl2_[c].data();
+  }
+  for (int c = 0; c < ncs; ++c) {
+    if (has_fsteady_) fsp[c] = fsteady_[c].data();
+    if (has_fexplicit_) fep[c] = fexplicit_[c].data();
+  }
+  // The finished nonlinear term at one mode: normalised and dealiased (2/3 mask or the phase-
+  // shift truncation), projected in 3D.
+  auto finish = [&](std::size_t s, const Mode& md, Complex* n) {
+    const double sm = inv_n * mask[s];
+    for (int c = 0; c < nst; ++c) n[c] = kp[c][s] * sm;
+    if (three && md.k2 > 0.0) {
+      const Complex d = (md.k[0] * n[0] + md.k[1] * n[1] + md.k[2] * n[2]) / md.k2;
+      for (int c = 0; c < 3; ++c) n[c] -= md.k[c] * d;
+    }
+  };
+  physical_products(bin_, cached);
+  const bool shift = dealias_ == Dealias::kPhaseShift;
+  if (shift) {
     // Average of the products on the grid and on the grid shifted by half a cell: the
     // aliasing errors of the two cancel except for double-aliased terms (Patterson & Orszag).
-    nonlinear_once(in, nl2_, true);
-    for (int c = 0; c < nst_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) out[c][s] = 0.5 * (out[c][s] + nl2_[c][s]);
+    L.for_each_mode([&](std::size_t s, const Mode& md) {
+      if (mask[s] == 0.0) return;
+      std::array<Complex, 4> n;
+      finish(s, md, n.data());
+      for (int c = 0; c < nst; ++c) nl2_[c][s] = n[c];
+    });
+    physical_products(bin2_, 0);
   }
-  // The mask was applied by the forward transforms (the phase factors keep it).
-  if (has_fexplicit_) {
-    for (int c = 0; c < ncs_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) out[c][s] += fexplicit_[c][s];
-  }
+  const bool fs = has_fsteady_, fe = has_fexplicit_;
+  L.for_each_mode([&](std::size_t s, const Mode& md) {
+    // Removed modes: the state, the nonlinear term and every RK quantity are zero there (the
+    // state is dealiased, and so is everything added to it); only the inputs, which the
+    // backward transforms overwrite, must be zeroed again.
+    if (mask[s] == 0.0) {
+      if (prepare_next) zero_inputs_at(s);
+      return;
+    }
+    std::array<Complex, 4> n, x;
+    finish(s, md, n.data());
+    if (shift) {
+      const Complex back = std::conj(phase_[s]);
+      for (int c = 0; c < nst; ++c) n[c] = 0.5 * (nl2p[c][s] + n[c] * back);
+    }
+    if (fe) {
+      for (int c = 0; c < ncs; ++c) n[c] += fep[c][s];
+    }
+    stage(s, n.data(), x.data());
+    if (prepare_next) {
+      if (fs) {
+        for (int c = 0; c < ncs; ++c) x[c] += fsp[c][s];
+      }
+      inputs_at(s, md, x.data());
+    }
+  });
 }
 
 void SpectralNSModule::set_integrating_factor(double h) {
   if (h == efh_step_) return;
   efh_step_ = h;
-  layout_->for_each_mode(
-      [&](std::size_t s, const Mode& md) { efh_[s] = std::exp(-(nu_ * md.k2 + drag_) * 0.5 * h); });
+  // exp(-(nu k^2 + lambda) h/2) = exp(-lambda h/2) prod_a exp(-nu k_a^2 h/2): one exp per
+  // wavenumber of each axis, not per mode (this runs every step with an adaptive dt).
+  layout_->fill_separable(efh_.data(), std::exp(-drag_ * 0.5 * h),
+                          [&](double k) { return std::exp(-nu_ * k * k * 0.5 * h); });
   if (scalar_) {
-    layout_->for_each_mode(
-        [&](std::size_t s, const Mode& md) { efs_[s] = std::exp(-kappa_ * md.k2 * 0.5 * h); });
+    layout_->fill_separable(efs_.data(), 1.0,
+                            [&](double k) { return std::exp(-kappa_ * k * k * 0.5 * h); });
   }
 }
 
@@ -655,80 +721,96 @@ void SpectralNSModule::implicit_stage(Mesh& mesh, double t, double dt) {
   ensure(mesh);
   const double f0 = layout_->fft_seconds();
   const std::int64_t c0 = layout_->fft_count();
-  const std::size_t ns = layout_->spectral_size();
-  load_state(mesh);
-  // phi = state - steady forced response (see ensure()).
-  if (has_fsteady_) {
-    for (int c = 0; c < ncs_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) v_[c][s] -= fsteady_[c][s];
-  }
+  // The state persists between steps; the fields on the blocks are read only when the module
+  // has not set them itself (first step after a restart).
+  if (!state_current_) load_state(mesh);
+  const int cached = phys_cached_ ? flow_inputs() : 0;
+  if (!phys_cached_) prepare_inputs();
+  phys_cached_ = false;
   set_integrating_factor(dt);
   const double h = dt;
+  const bool fs = has_fsteady_;
   // Velocity (vorticity) components use exp(-(nu k^2 + lambda) h/2), the scalar exp(-kappa k^2
-  // h/2).
-  auto factor = [&](int c) -> const std::vector<double>& { return c < ncs_ ? efh_ : efs_; };
+  // h/2). The RK stages advance phi = state - steady forced response (see ensure()).
+  std::array<const double*, 4> ef{};
+  std::array<Complex*, 4> vp{}, ap{}, sp{};
+  std::array<const Complex*, 4> fsp{};
+  for (int c = 0; c < nst_; ++c) {
+    ef[c] = c < ncs_ ? efh_.data() : efs_.data();
+    vp[c] = v_[c].data();
+    ap[c] = acc_[c].data();
+    sp[c] = s_[c].data();
+    if (fs && c < ncs_) fsp[c] = fsteady_[c].data();
+  }
+  auto factor = [&](int c, std::size_t s) { return ef[c][s]; };
+  auto phi = [&](int c, std::size_t s) { return fsp[c] ? vp[c][s] - fsp[c][s] : vp[c][s]; };
+  // The stochastic kick changes the state after the RK step: its inputs are prepared after it.
+  const bool kick = forcing_ == Forcing::kStochastic && inj_rate_ > 0.0;
+  auto finish_state = [&](int c, std::size_t s, Complex y) {
+    vp[c][s] = fsp[c] ? y + fsp[c][s] : y;
+  };
+  // Each stage is one sweep over the modes: the nonlinear term is finished, the RK update
+  // applied and the next stage's inputs written, mode by mode.
   if (scheme_ == Scheme::kRK4) {
     // Lawson's integrating-factor RK4 (Lawson 1967, SIAM J. Numer. Anal. 4, 372), with
     // E = exp(-L h), E' = exp(-L h/2):
     //   k1 = N(v), k2 = N(E'(v + h/2 k1)), k3 = N(E' v + h/2 k2), k4 = N(E v + h E' k3)
     //   v+ = E v + h/6 (E k1 + 2 E' (k2 + k3) + k4)
-    nonlinear(v_, k_);
-    for (int c = 0; c < nst_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) {
-        const double e = factor(c)[s];
-        acc_[c][s] = e * e * k_[c][s];
-        s_[c][s] = e * (v_[c][s] + 0.5 * h * k_[c][s]);
+    nonlinear_stage(cached, true, [&](std::size_t s, const Complex* n, Complex* x) {
+      for (int c = 0; c < nst_; ++c) {
+        const double e = factor(c, s);
+        ap[c][s] = e * e * n[c];
+        x[c] = e * (phi(c, s) + 0.5 * h * n[c]);
       }
-    nonlinear(s_, k_);
-    for (int c = 0; c < nst_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) {
-        const double e = factor(c)[s];
-        acc_[c][s] += 2.0 * e * k_[c][s];
-        s_[c][s] = e * v_[c][s] + 0.5 * h * k_[c][s];
+    });
+    nonlinear_stage(0, true, [&](std::size_t s, const Complex* n, Complex* x) {
+      for (int c = 0; c < nst_; ++c) {
+        const double e = factor(c, s);
+        ap[c][s] += 2.0 * e * n[c];
+        x[c] = e * phi(c, s) + 0.5 * h * n[c];
       }
-    nonlinear(s_, k_);
-    for (int c = 0; c < nst_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) {
-        const double e = factor(c)[s];
-        acc_[c][s] += 2.0 * e * k_[c][s];
-        s_[c][s] = e * e * v_[c][s] + h * e * k_[c][s];
+    });
+    nonlinear_stage(0, true, [&](std::size_t s, const Complex* n, Complex* x) {
+      for (int c = 0; c < nst_; ++c) {
+        const double e = factor(c, s);
+        ap[c][s] += 2.0 * e * n[c];
+        x[c] = e * e * phi(c, s) + h * e * n[c];
       }
-    nonlinear(s_, k_);
-    for (int c = 0; c < nst_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) {
-        const double e = factor(c)[s];
-        v_[c][s] = e * e * v_[c][s] + (h / 6.0) * (acc_[c][s] + k_[c][s]);
+    });
+    nonlinear_stage(0, !kick, [&](std::size_t s, const Complex* n, Complex* x) {
+      for (int c = 0; c < nst_; ++c) {
+        const double e = factor(c, s);
+        x[c] = e * e * phi(c, s) + (h / 6.0) * (ap[c][s] + n[c]);
+        finish_state(c, s, x[c]);
       }
+    });
   } else {
     // SSP-RK3 in Shu-Osher form applied to w = exp(L t) v (integrating-factor SSP-RK3):
     //   v1 = E (v + h N(v)); v2 = 3/4 E' v + 1/4 (v1 + h N(v1)) / E';
     //   v+ = 1/3 E v + 2/3 E' (v2 + h N(v2)).
-    nonlinear(v_, k_);
-    for (int c = 0; c < nst_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) {
-        const double e = factor(c)[s];
-        s_[c][s] = e * e * (v_[c][s] + h * k_[c][s]);
+    nonlinear_stage(cached, true, [&](std::size_t s, const Complex* n, Complex* x) {
+      for (int c = 0; c < nst_; ++c) {
+        const double e = factor(c, s);
+        x[c] = sp[c][s] = e * e * (phi(c, s) + h * n[c]);
       }
-    nonlinear(s_, k_);
-    for (int c = 0; c < nst_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) {
-        const double e = factor(c)[s];
-        const Complex y = s_[c][s] + h * k_[c][s];
-        s_[c][s] = 0.75 * e * v_[c][s] + (e > 0.0 ? 0.25 * y / e : Complex{});
+    });
+    nonlinear_stage(0, true, [&](std::size_t s, const Complex* n, Complex* x) {
+      for (int c = 0; c < nst_; ++c) {
+        const double e = factor(c, s);
+        const Complex y = sp[c][s] + h * n[c];
+        x[c] = sp[c][s] = 0.75 * e * phi(c, s) + (e > 0.0 ? 0.25 * y / e : Complex{});
       }
-    nonlinear(s_, k_);
-    for (int c = 0; c < nst_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) {
-        const double e = factor(c)[s];
-        v_[c][s] = (1.0 / 3.0) * e * e * v_[c][s] + (2.0 / 3.0) * e * (s_[c][s] + h * k_[c][s]);
+    });
+    nonlinear_stage(0, !kick, [&](std::size_t s, const Complex* n, Complex* x) {
+      for (int c = 0; c < nst_; ++c) {
+        const double e = factor(c, s);
+        x[c] = (1.0 / 3.0) * e * e * phi(c, s) + (2.0 / 3.0) * e * (sp[c][s] + h * n[c]);
+        finish_state(c, s, x[c]);
       }
+    });
   }
-  if (has_fsteady_) {
-    for (int c = 0; c < ncs_; ++c)
-      for (std::size_t s = 0; s < ns; ++s) v_[c][s] += fsteady_[c][s];
-  }
-  if (forcing_ == Forcing::kStochastic && inj_rate_ > 0.0) stochastic_kick(t, dt);
-  store_state(mesh);
+  if (kick) stochastic_kick(t, dt);
+  store_state(mesh, !kick);
   last_dt_ = dt;
   step_fft_seconds_ += layout_->fft_seconds() - f0;
   step_fft_count_ += layout_->fft_count() - c0;
@@ -740,8 +822,9 @@ void SpectralNSModule::velocity_spectrum(Mesh& mesh, Spectral& u) {
   u.clear();
   for (int c = 0; c < ndim_; ++c) {
     u.push_back(L.make_complex());
-    L.gather(mesh, vel_id_, c, r_[0].data());
-    L.forward(r_[0].data(), u.back().data());
+    // r_.back(): the other work arrays may hold the flow inputs the next step reuses.
+    L.gather(mesh, vel_id_, c, r_.back().data());
+    L.forward(r_.back().data(), u.back().data());
   }
 }
 
@@ -843,8 +926,8 @@ std::vector<HistoryValue> SpectralNSModule::history_values(Mesh& mesh, double /*
   }
   if (scalar_) {
     // <theta^2>/2 and the scalar dissipation chi = kappa <|grad theta|^2>.
-    layout_->gather(mesh, scalar_id_, 0, r_[0].data());
-    layout_->forward(r_[0].data(), tmp_.data());
+    layout_->gather(mesh, scalar_id_, 0, r_.back().data());
+    layout_->forward(r_.back().data(), tmp_.data());
     std::vector<double> acc(2, 0.0);
     layout_->for_each_mode([&](std::size_t s, const Mode& md) {
       acc[0] += 0.5 * md.weight * std::norm(tmp_[s]);
