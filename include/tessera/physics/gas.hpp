@@ -4,11 +4,13 @@
 /// adds source terms and an implicit stage to a compressible flow needs to know about it.
 /// HydroModule implements it today; the MHD module implements it with its magnetic energy.
 #include <array>
+#include <string>
 #include <vector>
 
 #include "tessera/mesh/mesh.hpp"
 #include "tessera/numerics/eos.hpp"
 #include "tessera/physics/gravity.hpp"
+#include "tessera/physics/module.hpp"
 
 namespace tessera {
 
@@ -39,6 +41,10 @@ class GasDynamics {
   double potential_energy(const Block& b) const {
     return gravity().potential_energy(b, b.field(rho_id()));
   }
+  /// With gravity active, appends the history columns `<prefix>_epot` (integral of rho Phi) and
+  /// `<prefix>_etot` (of E + rho Phi, constant to round-off in a closed box) to `out`.
+  void append_gravity_history(Mesh& mesh, const std::string& prefix,
+                              std::vector<HistoryValue>& out) const;
 };
 
 }  // namespace tessera

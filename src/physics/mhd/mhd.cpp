@@ -777,20 +777,7 @@ std::vector<HistoryValue> MhdModule::history_values(Mesh& mesh, double /*t*/) {
                                 {"mhd_floor_rho", floor_rho_count_, HistoryReduce::kSum},
                                 {"mhd_floor_p", floor_p_count_, HistoryReduce::kSum},
                                 {"mhd_fallback", fallback_count_, HistoryReduce::kSum}};
-  if (gravity_.active()) {
-    // Potential energy and the conserved total E + rho Phi (E includes B^2/2).
-    double epot = 0.0, etot = 0.0;
-    for (const auto& bp : mesh.blocks()) {
-      const double ep = potential_energy(*bp);
-      double s = 0.0;
-      const Array4& e = bp->field(fid_energy_);
-      for_each_cell(bp->interior(), [&](int k, int j, int i) { s += e(0, k, j, i); });
-      epot += ep;
-      etot += ep + s * bp->cell_volume(ndim_);
-    }
-    out.push_back({"mhd_epot", epot, HistoryReduce::kSum});
-    out.push_back({"mhd_etot", etot, HistoryReduce::kSum});
-  }
+  append_gravity_history(mesh, "mhd", out);  // E + rho Phi: conserved in a closed box
   return out;
 }
 
